@@ -1,0 +1,53 @@
+# The two commands a new user needs (see README.md): `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install migrate demo check lint format messages benchmark-data clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+## Install everything, migrate, load demo data and start the server on http://127.0.0.1:$(PORT)/
+run: demo
+	@$(BIN)/python manage.py seed_demo --print-logins --port $(PORT)
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+## Run the whole test suite (SQLite by default; DATABASE_URL=postgres://… for PostgreSQL)
+test: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py check
+	FAST_PASSWORD_HASHER=true $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Rebuild the Vietnamese message catalogue after changing wrapped strings
+messages: install
+	cd programmes && ../$(BIN)/python ../manage.py makemessages -l vi --no-obsolete
+	cd programmes && ../$(BIN)/python ../manage.py compilemessages -l vi
+
+## Fill the database with the national benchmark dataset (see README)
+benchmark-data: migrate
+	$(BIN)/python manage.py generate_data
+
+clean:
+	rm -rf $(VENV) db.sqlite3 .pytest_cache

@@ -1,0 +1,931 @@
+"""The Django admin, in Vietnamese, scoped by province on every path.
+
+`ScopedAdmin` filters the changelist, the change/delete/history URLs (all go through
+get_queryset), the foreign-key and many-to-many choices, the related-only list filters and the
+autocomplete results (which ask the related model's admin). Writes go through the services.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import Count, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponseRedirect
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .access import sees_all_provinces
+from .lib.formatting import money, percent, ratio
+from .lib.text import search_key
+from .models import (
+    APPROVED_STATUSES,
+    ActivityCatalogue,
+    ActivityContent,
+    Attachment,
+    Beneficiary,
+    Commune,
+    Disbursement,
+    Facility,
+    Organisation,
+    Plan,
+    PlanLine,
+    Project,
+    ProjectAdjustment,
+    Province,
+    Scheme,
+    UserProfile,
+)
+
+admin.site.site_header = _("Industry promotion tracker")
+admin.site.site_title = _("Industry promotion")
+admin.site.index_title = _("Industry promotion data")
+
+
+# --- Shared pieces ------------------------------------------------------------------------------
+
+
+class AccentInsensitiveSearchMixin:
+    """Search a stored accent-free key, so "quang nam" finds "Quảng Nam" on SQLite and PostgreSQL."""
+
+    search_fields = ["search_text"]
+    search_text_path = "search_text"
+    search_help_text = _("Search ignores accents and case.")
+
+    def get_search_results(self, request, queryset, search_term):
+        for word in search_key(search_term).split():
+            queryset = queryset.filter(**{f"{self.search_text_path}__contains": word})
+        return queryset, False
+
+
+class CurrentProvinceFilter(admin.SimpleListFilter):
+    """Filter by province of today, including the units it grew out of."""
+
+    title = _("province / city")
+    parameter_name = "tinh"
+
+    def lookups(self, request, model_admin):
+        provinces = Province.objects.current_units().order_by("name")
+        if not sees_all_provinces(request.user):
+            provinces = provinces.for_user(request.user)
+        return [(str(p.pk), p.name) for p in provinces]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            path = queryset.model.province_path
+            path = path[0] if isinstance(path, tuple) else path
+            return queryset.filter(**{f"{path}__current_id": self.value()})
+        return queryset
+
+
+class ScopedAdmin(AccentInsensitiveSearchMixin, SimpleHistoryAdmin):
+    """Admin whose every path is limited to what the user may see."""
+
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
+
+    def _scoped_choices(self, request, model, queryset=None):
+        queryset = queryset if queryset is not None else model._default_manager.all()
+        if hasattr(queryset, "for_user"):
+            queryset = queryset.for_user(request.user)
+        return queryset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs["queryset"] = self._scoped_choices(request, db_field.related_model, kwargs.get("queryset"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs["queryset"] = self._scoped_choices(request, db_field.related_model, kwargs.get("queryset"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def _require_in_scope(self, request, object_id) -> None:
+        # simple-history falls back to the last historical record when get_queryset misses,
+        # which would show another province's object: refuse instead.
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            # A limit that only the locked re-check could see (someone saved meanwhile).
+            for message in exc.messages:
+                self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class ReferenceAdmin(AccentInsensitiveSearchMixin, admin.ModelAdmin):
+    """Reference data: readable by every role, changed by administrators only."""
+
+    list_per_page = 100
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        match = request.resolver_match
+        if match and match.url_name == "autocomplete" and hasattr(queryset, "for_user"):
+            # In a form, offer only what the user may choose.
+            queryset = queryset.for_user(request.user)
+        return queryset
+
+
+class TotalsChangeListMixin:
+    """Show the totals of the filtered rows under the changelist (one aggregate query)."""
+
+    change_list_template = "admin/programmes/change_list_with_totals.html"
+    totals: dict[str, str] = {}
+
+    def get_totals(self, queryset) -> list[tuple[str, str]]:
+        return []
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None) or {}
+        changelist = context.get("cl")
+        if changelist is not None:
+            response.context_data["totals"] = self.get_totals(changelist.queryset)
+        return response
+
+
+def money_column(field: str, description):
+    @admin.display(description=description, ordering=field)
+    def column(self, obj):
+        return money(getattr(obj, field))
+
+    return column
+
+
+# --- Reference data ---------------------------------------------------------------------------
+
+
+class ValidityFilter(admin.SimpleListFilter):
+    title = _("validity")
+    parameter_name = "hieu_luc"
+
+    def lookups(self, request, model_admin):
+        return [("hien_tai", _("units of today (34)")), ("truoc", _("units before 1/7/2025"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "hien_tai":
+            return queryset.filter(valid_to__isnull=True)
+        if self.value() == "truoc":
+            return queryset.filter(valid_to__isnull=False)
+        return queryset
+
+
+@admin.register(Province)
+class ProvinceAdmin(ReferenceAdmin):
+    list_display = ["code", "name", "kind", "region", "valid_from", "valid_to", "successor", "current"]
+    list_filter = [ValidityFilter, "region", "kind"]
+    list_select_related = ["successor", "current"]
+    readonly_fields = ["current"]
+
+
+@admin.register(Commune)
+class CommuneAdmin(ReferenceAdmin):
+    list_display = ["code", "name", "kind", "province"]
+    list_filter = ["kind", ("province", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["province"]
+
+
+class ActivityContentInline(admin.TabularInline):
+    model = ActivityContent
+    fk_name = "catalogue"
+    fields = ["code", "number", "short_name", "name", "group"]
+    extra = 0
+
+
+@admin.register(ActivityCatalogue)
+class ActivityCatalogueAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "legal_basis", "valid_from", "valid_to"]
+    inlines = [ActivityContentInline]
+
+
+@admin.register(ActivityContent)
+class ActivityContentAdmin(ReferenceAdmin):
+    list_display = ["code", "short_name", "catalogue", "group"]
+    list_filter = ["catalogue"]
+    list_select_related = ["catalogue", "group"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ScopedAdmin):
+    list_display = ["name", "short_name", "kind", "province"]
+    list_filter = ["kind", CurrentProvinceFilter]
+    list_select_related = ["province"]
+    autocomplete_fields = ["parent"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if not sees_all_provinces(request.user) and "province" in form.base_fields:
+            # Provincial staff add their own local bodies, never national ones.
+            form.base_fields["province"].required = True
+        return form
+
+
+@admin.register(Scheme)
+class SchemeAdmin(ScopedAdmin):
+    list_display = ["code", "name", "level", "province", "start_year", "end_year", "legal_basis"]
+    list_filter = ["level", CurrentProvinceFilter]
+    list_select_related = ["province"]
+
+
+# --- Plans ------------------------------------------------------------------------------------
+
+
+class PlanLineInline(admin.TabularInline):
+    model = PlanLine
+    fields = ["content", "planned_amount", "planned_projects", "note"]
+    extra = 0
+
+
+class PlanAttachmentInline(admin.TabularInline):
+    model = Attachment
+    fk_name = "plan"
+    fields = ["kind", "title", "file", "uploaded_at"]
+    readonly_fields = ["uploaded_at"]
+    extra = 0
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = Plan
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        user = getattr(self, "current_user", None)
+        was_approved = (
+            self.instance.pk and Plan.objects.filter(pk=self.instance.pk, status=Plan.Status.APPROVED).exists()
+        )
+        if (
+            cleaned.get("status") == Plan.Status.APPROVED
+            and not was_approved
+            and user
+            and not user.has_perm("programmes.approve_plan")
+        ):
+            self.add_error("status", _("Only a province manager may approve a plan."))
+        return cleaned
+
+
+def _form_with_user(form_class, user):
+    return type(form_class.__name__, (form_class,), {"current_user": user})
+
+
+@admin.register(Plan)
+class PlanAdmin(TotalsChangeListMixin, ScopedAdmin):
+    form = PlanForm
+    list_display = [
+        "__str__",
+        "year",
+        "province",
+        "scheme",
+        "status",
+        "decision_number",
+        "decision_date",
+        "planned_column",
+        "project_count_column",
+        "support_column",
+        "disbursed_column",
+        "percent_column",
+    ]
+    list_filter = ["year", CurrentProvinceFilter, "scheme__level", "status"]
+    list_select_related = ["scheme", "province"]
+    search_text_path = "province__search_text"
+    date_hierarchy = "decision_date"
+    inlines = [PlanLineInline, PlanAttachmentInline]
+    fieldsets = [
+        (None, {"fields": ["scheme", "province", "year", "status"]}),
+        (_("Approval decision"), {"fields": ["decision_number", "decision_issuer", "decision_date"]}),
+        (None, {"fields": ["note"]}),
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return _form_with_user(super().get_form(request, obj, change, **kwargs), request.user)
+
+    def get_queryset(self, request):
+        # Subqueries, not joins: summing over two relations at once would multiply the rows.
+        lines = PlanLine.objects.filter(plan=OuterRef("pk")).values("plan")
+        projects = Project.objects.filter(plan=OuterRef("pk")).values("plan")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                planned_total=Coalesce(Subquery(lines.annotate(s=Sum("planned_amount")).values("s")), Value(0)),
+                project_count=Coalesce(Subquery(projects.annotate(c=Count("pk")).values("c")), Value(0)),
+                support_total=Coalesce(Subquery(projects.annotate(s=Sum("kc_support")).values("s")), Value(0)),
+                disbursed_total=Coalesce(Subquery(projects.annotate(s=Sum("disbursed_amount")).values("s")), Value(0)),
+            )
+        )
+
+    planned_column = money_column("planned_total", _("planned (đồng)"))
+    support_column = money_column("support_total", _("approved KC support (đồng)"))
+    disbursed_column = money_column("disbursed_total", _("disbursed (đồng)"))
+
+    @admin.display(description=_("projects"), ordering="project_count")
+    def project_count_column(self, obj):
+        return obj.project_count
+
+    @admin.display(description=_("% of plan disbursed"))
+    def percent_column(self, obj):
+        return percent(ratio(obj.disbursed_total, obj.planned_total))
+
+    def get_totals(self, queryset):
+        totals = queryset.aggregate(
+            planned=Coalesce(Sum("planned_total"), 0),
+            support=Coalesce(Sum("support_total"), 0),
+            disbursed=Coalesce(Sum("disbursed_total"), 0),
+        )
+        return [
+            (_("planned"), money(totals["planned"])),
+            (_("approved KC support"), money(totals["support"])),
+            (_("disbursed"), money(totals["disbursed"])),
+            (_("% of plan disbursed"), percent(ratio(totals["disbursed"], totals["planned"]))),
+        ]
+
+    def save_model(self, request, obj, form, change):
+        services.plan_save(plan=obj, user=request.user)
+
+
+# --- Projects ---------------------------------------------------------------------------------
+
+
+class DisbursementInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors) or not self.instance.pk:
+            return
+        project = Project.objects.get(pk=self.instance.pk)
+        project.kc_support = self.instance.kc_support
+        changes = []
+        for form in self.forms:
+            if not form.has_changed() and form.instance.pk:
+                continue
+            cleaned = getattr(form, "cleaned_data", None) or {}
+            if not cleaned:
+                continue
+            deleting = self.can_delete and self._should_delete_form(form)
+            old = form.initial if form.instance.pk else {}
+            changes.append(
+                services.DisbursementChange(
+                    amount=0 if deleting else cleaned.get("amount") or 0,
+                    kind=cleaned.get("kind"),
+                    old_amount=old.get("amount") or 0,
+                    old_kind=old.get("kind"),
+                )
+            )
+        errors = services.disbursement_limit_errors(project, changes)
+        if errors:
+            raise ValidationError(errors)
+
+
+class BeneficiaryInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        total = 0
+        for form in self.forms:
+            cleaned = getattr(form, "cleaned_data", None) or {}
+            if cleaned and not (self.can_delete and self._should_delete_form(form)):
+                total += cleaned.get("support_amount") or 0
+        kc_support = self.instance.kc_support or 0
+        if total > kc_support:
+            raise ValidationError(
+                _(
+                    "Support to beneficiaries (%(total)s đồng) would exceed the project's KC support of "
+                    "%(support)s đồng."
+                )
+                % {"total": money(total), "support": money(kc_support)}
+            )
+
+
+class BeneficiaryInline(admin.TabularInline):
+    model = Beneficiary
+    formset = BeneficiaryInlineFormSet
+    fields = ["facility", "support_amount", "counterpart_amount", "note"]
+    autocomplete_fields = ["facility"]
+    extra = 0
+
+
+class DisbursementInline(admin.TabularInline):
+    model = Disbursement
+    formset = DisbursementInlineFormSet
+    fields = ["paid_on", "kind", "amount", "source", "facility", "voucher_number", "note"]
+    autocomplete_fields = ["facility"]
+    extra = 0
+
+
+class AdjustmentInline(admin.TabularInline):
+    model = ProjectAdjustment
+    fields = [
+        "decision_number",
+        "decision_date",
+        "effective_on",
+        "old_kc_support",
+        "new_kc_support",
+        "old_end_date",
+        "new_end_date",
+        "reason",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ProjectAttachmentInline(admin.TabularInline):
+    model = Attachment
+    fk_name = "project"
+    fields = ["kind", "title", "file", "uploaded_at"]
+    readonly_fields = ["uploaded_at"]
+    extra = 0
+
+
+class ProjectForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        user = getattr(self, "current_user", None)
+        old_status = Project.objects.filter(pk=self.instance.pk).values_list("status", flat=True).first()
+        approving = cleaned.get("status") in services.APPROVAL_STATUSES and old_status not in services.APPROVAL_STATUSES
+        if approving and user is not None and not user.has_perm("programmes.approve_project"):
+            self.add_error("status", _("Only a province manager may approve a project."))
+        return cleaned
+
+
+MONEY_AFTER_APPROVAL = ["kc_support", "counterpart_funds", "other_funds", "end_date"]
+
+
+@admin.register(Project)
+class ProjectAdmin(TotalsChangeListMixin, ScopedAdmin):
+    form = ProjectForm
+    list_display = [
+        "code",
+        "name_column",
+        "province_column",
+        "year_column",
+        "content",
+        "status",
+        "support_column",
+        "disbursed_column",
+        "percent_column",
+    ]
+    list_display_links = ["code", "name_column"]
+    list_filter = [
+        CurrentProvinceFilter,
+        "plan__year",
+        "plan__scheme__level",
+        ("content", admin.RelatedOnlyFieldListFilter),
+        "status",
+        "is_group",
+    ]
+    list_select_related = ["plan__province", "plan__scheme", "content"]
+    date_hierarchy = "decision_date"
+    autocomplete_fields = ["plan", "implementing_unit", "cooperating_units", "commune"]
+    readonly_fields = ["disbursed_amount", "beneficiary_support", "total_cost_display"]
+    inlines = [BeneficiaryInline, DisbursementInline, AdjustmentInline, ProjectAttachmentInline]
+    fieldsets = [
+        (None, {"fields": ["plan", "code", "name", "content", "is_group"]}),
+        (
+            _("Units and location"),
+            {"fields": ["implementing_unit", "cooperating_units", "commune", "location", "historic_district"]},
+        ),
+        (_("Approval decision"), {"fields": ["decision_number", "decision_issuer", "decision_date"]}),
+        (
+            _("Money (đồng)"),
+            {
+                "fields": [
+                    "kc_support",
+                    "counterpart_funds",
+                    "other_funds",
+                    "total_cost_display",
+                    "beneficiary_support",
+                    "disbursed_amount",
+                ]
+            },
+        ),
+        (
+            _("Lifecycle"),
+            {
+                "fields": [
+                    "status",
+                    "start_date",
+                    "end_date",
+                    "registered_on",
+                    "appraised_on",
+                    "contracted_on",
+                    "started_on",
+                    "accepted_on",
+                    "settled_on",
+                    "stopped_on",
+                    "stop_reason",
+                ]
+            },
+        ),
+        (None, {"fields": ["note"]}),
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return _form_with_user(super().get_form(request, obj, change, **kwargs), request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.status in APPROVED_STATUSES:
+            # After approval the money changes only through an adjustment decision.
+            fields += MONEY_AFTER_APPROVAL
+        return fields
+
+    @admin.display(description=_("name"), ordering="name")
+    def name_column(self, obj):
+        return obj.name if len(obj.name) <= 80 else obj.name[:77] + "…"
+
+    @admin.display(description=_("province / city"), ordering="plan__province__name")
+    def province_column(self, obj):
+        return obj.plan.province
+
+    @admin.display(description=_("year"), ordering="plan__year")
+    def year_column(self, obj):
+        return obj.plan.year
+
+    @admin.display(description=_("total cost (đồng)"))
+    def total_cost_display(self, obj):
+        return money(obj.total_cost)
+
+    support_column = money_column("kc_support", _("approved KC support (đồng)"))
+    disbursed_column = money_column("disbursed_amount", _("disbursed (đồng)"))
+
+    @admin.display(description=_("% disbursed"))
+    def percent_column(self, obj):
+        return percent(obj.disbursed_ratio)
+
+    def get_totals(self, queryset):
+        totals = queryset.aggregate(
+            count=Count("pk"),
+            support=Coalesce(Sum("kc_support"), 0),
+            counterpart=Coalesce(Sum("counterpart_funds"), 0),
+            disbursed=Coalesce(Sum("disbursed_amount"), 0),
+        )
+        return [
+            (_("projects"), str(totals["count"])),
+            (_("approved KC support"), money(totals["support"])),
+            (_("counterpart funds"), money(totals["counterpart"])),
+            (_("disbursed"), money(totals["disbursed"])),
+            (_("% disbursed"), percent(ratio(totals["disbursed"], totals["support"]))),
+        ]
+
+    def save_model(self, request, obj, form, change):
+        services.project_save(project=obj, user=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Disbursement:
+            self._save_disbursements(request, formset)
+        elif formset.model is Beneficiary:
+            self._save_beneficiaries(request, formset)
+        else:
+            super().save_formset(request, form, formset, change)
+
+    def _save_disbursements(self, request, formset):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            services.disbursement_delete(disbursement=obj, user=request.user)
+        for obj in instances:
+            if obj.pk:
+                services.disbursement_update(disbursement=obj, user=request.user)
+            else:
+                services.disbursement_create(
+                    project=obj.project,
+                    paid_on=obj.paid_on,
+                    amount=obj.amount,
+                    source=obj.source,
+                    kind=obj.kind,
+                    facility=obj.facility,
+                    voucher_number=obj.voucher_number,
+                    note=obj.note,
+                    user=request.user,
+                )
+
+    def _save_beneficiaries(self, request, formset):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            services.beneficiary_delete(beneficiary=obj, user=request.user)
+        for obj in instances:
+            services.beneficiary_save(beneficiary=obj, user=request.user)
+
+
+class AdjustmentForm(forms.ModelForm):
+    class Meta:
+        model = ProjectAdjustment
+        fields = [
+            "project",
+            "decision_number",
+            "decision_issuer",
+            "decision_date",
+            "effective_on",
+            "reason",
+            "new_kc_support",
+            "new_counterpart_funds",
+            "new_other_funds",
+            "new_end_date",
+        ]
+
+    def _post_clean(self):
+        # The old values are read from the project when the adjustment is recorded.
+        project = self.cleaned_data.get("project")
+        if project is not None:
+            self.instance.old_kc_support = project.kc_support
+            self.instance.old_counterpart_funds = project.counterpart_funds
+            self.instance.old_other_funds = project.other_funds
+            self.instance.old_end_date = project.end_date
+        super()._post_clean()
+
+
+@admin.register(ProjectAdjustment)
+class ProjectAdjustmentAdmin(ScopedAdmin):
+    form = AdjustmentForm
+    list_display = [
+        "project",
+        "decision_number",
+        "decision_date",
+        "effective_on",
+        "old_kc_support_column",
+        "new_kc_support_column",
+    ]
+    list_filter = [CurrentProvinceFilter, "project__plan__year"]
+    list_select_related = ["project"]
+    search_text_path = "project__search_text"
+    autocomplete_fields = ["project"]
+    date_hierarchy = "effective_on"
+
+    old_kc_support_column = money_column("old_kc_support", _("KC support before (đồng)"))
+    new_kc_support_column = money_column("new_kc_support", _("KC support after (đồng)"))
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.form.Meta.fields
+        return [
+            "project",
+            "decision_number",
+            "decision_issuer",
+            "decision_date",
+            "effective_on",
+            "reason",
+            "old_kc_support",
+            "new_kc_support",
+            "old_counterpart_funds",
+            "new_counterpart_funds",
+            "old_other_funds",
+            "new_other_funds",
+            "old_end_date",
+            "new_end_date",
+        ]
+
+    def has_change_permission(self, request, obj=None):
+        # An adjustment is a decision on record: correct it with a further adjustment.
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        project = Project.objects.for_user(request.user).filter(pk=request.GET.get("project") or 0).first()
+        if project:
+            initial.update(
+                new_kc_support=project.kc_support,
+                new_counterpart_funds=project.counterpart_funds,
+                new_other_funds=project.other_funds,
+                new_end_date=project.end_date,
+            )
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        adjustment = services.project_adjust(
+            project=obj.project,
+            decision_number=obj.decision_number,
+            decision_issuer=obj.decision_issuer,
+            decision_date=obj.decision_date,
+            effective_on=obj.effective_on,
+            reason=obj.reason,
+            kc_support=obj.new_kc_support,
+            counterpart_funds=obj.new_counterpart_funds,
+            other_funds=obj.new_other_funds,
+            end_date=obj.new_end_date,
+            user=request.user,
+        )
+        obj.pk = adjustment.pk
+
+
+# --- Facilities, beneficiaries, disbursements ---------------------------------------------------
+
+
+@admin.register(Facility)
+class FacilityAdmin(ScopedAdmin):
+    list_display = ["name", "tax_code", "kind", "province", "commune", "industry", "workforce"]
+    list_filter = [CurrentProvinceFilter, "kind", "industry"]
+    list_select_related = ["province", "commune"]
+    autocomplete_fields = ["commune"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "tax_code", "industry", "representative", "phone", "workforce"]}),
+        (_("Address"), {"fields": ["province", "commune", "address", "historic_district"]}),
+        (
+            _("Impact (before / after support)"),
+            {
+                "fields": [
+                    ("revenue_before", "revenue_after"),
+                    ("assets_before", "assets_after"),
+                    ("workers_before", "workers_after"),
+                ]
+            },
+        ),
+        (None, {"fields": ["note"]}),
+    ]
+
+
+class BeneficiaryForm(forms.ModelForm):
+    class Meta:
+        model = Beneficiary
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        project = cleaned.get("project")
+        if project is not None and cleaned.get("support_amount") is not None:
+            old = self.instance.support_amount if self.instance.pk and self.instance.project_id == project.pk else 0
+            for message in services.beneficiary_limit_errors(project, cleaned["support_amount"] - old):
+                self.add_error("support_amount", message)
+        return cleaned
+
+
+@admin.register(Beneficiary)
+class BeneficiaryAdmin(TotalsChangeListMixin, ScopedAdmin):
+    form = BeneficiaryForm
+    list_display = ["facility", "project", "support_column", "counterpart_column"]
+    list_filter = [CurrentProvinceFilter, "project__plan__year"]
+    list_select_related = ["facility", "project"]
+    search_text_path = "facility__search_text"
+    autocomplete_fields = ["project", "facility"]
+
+    support_column = money_column("support_amount", _("support (đồng)"))
+    counterpart_column = money_column("counterpart_amount", _("counterpart funds (đồng)"))
+
+    def get_totals(self, queryset):
+        totals = queryset.aggregate(
+            support=Coalesce(Sum("support_amount"), 0), counterpart=Coalesce(Sum("counterpart_amount"), 0)
+        )
+        return [(_("support"), money(totals["support"])), (_("counterpart funds"), money(totals["counterpart"]))]
+
+    def save_model(self, request, obj, form, change):
+        services.beneficiary_save(beneficiary=obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        services.beneficiary_delete(beneficiary=obj, user=request.user)
+
+
+class DisbursementForm(forms.ModelForm):
+    class Meta:
+        model = Disbursement
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        project, amount, kind = cleaned.get("project"), cleaned.get("amount"), cleaned.get("kind")
+        if project is not None and amount is not None and kind:
+            same_project = self.instance.pk and self.instance.project_id == project.pk
+            change = services.DisbursementChange(
+                amount=amount,
+                kind=kind,
+                old_amount=self.instance.amount if same_project else 0,
+                old_kind=self.instance.kind if same_project else None,
+            )
+            for message in services.disbursement_limit_errors(project, [change]):
+                self.add_error("amount", message)
+        return cleaned
+
+
+@admin.register(Disbursement)
+class DisbursementAdmin(TotalsChangeListMixin, ScopedAdmin):
+    form = DisbursementForm
+    list_display = ["paid_on", "project_code", "facility", "kind", "source", "amount_column", "voucher_number"]
+    list_filter = [CurrentProvinceFilter, "project__plan__year", "project__plan__scheme__level", "kind", "source"]
+    list_select_related = ["project", "facility"]
+    search_text_path = "project__search_text"
+    autocomplete_fields = ["project", "facility"]
+    date_hierarchy = "paid_on"
+
+    amount_column = money_column("amount", _("amount (đồng)"))
+
+    @admin.display(description=_("project"), ordering="project__code")
+    def project_code(self, obj):
+        return obj.project.code
+
+    def get_totals(self, queryset):
+        totals = queryset.aggregate(count=Count("pk"), amount=Coalesce(Sum("amount"), 0))
+        return [(_("disbursements"), str(totals["count"])), (_("amount"), money(totals["amount"]))]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.disbursement_update(disbursement=obj, user=request.user)
+        else:
+            created = services.disbursement_create(
+                project=obj.project,
+                paid_on=obj.paid_on,
+                amount=obj.amount,
+                source=obj.source,
+                kind=obj.kind,
+                facility=obj.facility,
+                voucher_number=obj.voucher_number,
+                note=obj.note,
+                user=request.user,
+            )
+            obj.pk = created.pk
+
+    def delete_model(self, request, obj):
+        services.disbursement_delete(disbursement=obj, user=request.user)
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ScopedAdmin):
+    list_display = ["title", "kind", "project", "plan", "uploaded_at", "file_link"]
+    list_filter = ["kind"]
+    list_select_related = ["project", "plan__province", "plan__scheme"]
+    search_fields = ["title"]
+    autocomplete_fields = ["project", "plan"]
+
+    def get_search_results(self, request, queryset, search_term):
+        return admin.ModelAdmin.get_search_results(self, request, queryset, search_term)
+
+    @admin.display(description=_("file"))
+    def file_link(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.file.url, _("download")) if obj.file else ""
+
+
+# --- Users ------------------------------------------------------------------------------------
+
+
+class UserProfileInline(admin.StackedInline):
+    model = UserProfile
+    can_delete = False
+    fields = ["role", "province"]
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    inlines = [UserProfileInline]
+    list_display = ["username", "first_name", "last_name", "email", "role_column", "province_column", "is_active"]
+    list_select_related = ["profile__province"]
+
+    @admin.display(description=_("role"), ordering="profile__role")
+    def role_column(self, obj):
+        profile = getattr(obj, "profile", None)
+        return profile.get_role_display() if profile else "–"
+
+    @admin.display(description=_("province / city"))
+    def province_column(self, obj):
+        profile = getattr(obj, "profile", None)
+        return profile.province if profile and profile.province else "–"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        profile = UserProfile.objects.filter(user=form.instance).first()
+        if profile:
+            services.user_set_role(user=form.instance, role=profile.role, province=profile.province)
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

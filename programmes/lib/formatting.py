@@ -1,0 +1,28 @@
+"""Display helpers: money in whole đồng, percentages rounded once, at display."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.formats import number_format
+
+
+def money(amount: int | None) -> str:
+    """Return whole đồng with the locale's grouping: 1.234.567 in Vietnamese."""
+    if amount is None:
+        return ""
+    return number_format(int(amount), decimal_pos=0, force_grouping=True)
+
+
+def ratio(part: int | None, whole: int | None) -> Decimal | None:
+    """Return part/whole as an exact percentage, unrounded; None when the whole is zero."""
+    if not whole:
+        return None
+    return Decimal(int(part or 0)) * 100 / Decimal(int(whole))
+
+
+def percent(value: Decimal | None, places: int = 2) -> str:
+    """Return a percentage for display, rounded half-up once: 33,16% in Vietnamese."""
+    if value is None:
+        return "–"
+    quantum = Decimal(1).scaleb(-places)
+    rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
+    return f"{number_format(rounded, decimal_pos=places, force_grouping=True)}%"

@@ -1,0 +1,1074 @@
+"""The khuyến công register: administrative units, catalogues, schemes, plans, đề án, facilities,
+beneficiaries and disbursements.
+
+Money is whole Vietnamese đồng in BigIntegerField, never negative. Two running totals on a đề án
+(`disbursed_amount`, `beneficiary_support`) are kept by database triggers (see migration 0002)
+and bounded by CHECK constraints, so no writer, concurrent or not, can push them past the
+approved KC support.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from itertools import combinations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .lib.formatting import money, ratio
+from .lib.text import search_key
+from .querysets import ProvinceQuerySet, ScopedQuerySet
+
+MERGER_DATE = datetime.date(2025, 7, 1)
+
+money_validators = [MinValueValidator(0)]
+
+
+def money_field(verbose_name, **kwargs) -> models.BigIntegerField:
+    """Return a whole-đồng amount field that refuses negatives."""
+    kwargs.setdefault("default", 0)
+    return models.BigIntegerField(verbose_name, validators=money_validators, **kwargs)
+
+
+class Region(models.TextChoices):
+    NORTH = "bac", _("Northern region")
+    CENTRAL = "trung", _("Central and Central Highlands region")
+    SOUTH = "nam", _("Southern region")
+
+
+class SchemeLevel(models.TextChoices):
+    NATIONAL = "kcqg", _("National industry promotion (KCQG)")
+    LOCAL = "kcdp", _("Local industry promotion (KCĐP)")
+
+
+class DecisionFields(models.Model):
+    """Number/symbol, issuer and date of a decision, cited as in official documents."""
+
+    decision_number = models.CharField(
+        _("decision number"), max_length=60, blank=True, help_text=_("e.g. 1282/QĐ-UBND")
+    )
+    decision_issuer = models.CharField(
+        _("issued by"), max_length=200, blank=True, help_text=_("e.g. UBND tỉnh Hòa Bình")
+    )
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def decision_citation(self) -> str:
+        if not self.decision_number:
+            return ""
+        text = _("Decision No. %(number)s") % {"number": self.decision_number}
+        if self.decision_date:
+            text += " " + _("dated %(date)s") % {"date": self.decision_date.strftime("%d/%m/%Y")}
+        if self.decision_issuer:
+            text += " " + _("of %(issuer)s") % {"issuer": self.decision_issuer}
+        return text
+
+
+# --- Administrative units -------------------------------------------------------------------
+
+
+class Province(models.Model):
+    """A provincial-level unit, valid for a period: the 63 before 1/7/2025 and the 34 after."""
+
+    class Kind(models.TextChoices):
+        PROVINCE = "tinh", _("province")
+        CITY = "thanh_pho", _("centrally-run city")
+
+    code = models.CharField(_("code"), max_length=2)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    region = models.CharField(_("region"), max_length=10, choices=Region.choices)
+    valid_from = models.DateField(
+        _("valid from"), null=True, blank=True, help_text=_("Empty: since before the records.")
+    )
+    valid_to = models.DateField(_("valid to"), null=True, blank=True, help_text=_("Empty: still valid."))
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("successor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+        help_text=_("The unit it became part of when it ceased."),
+    )
+    current = models.ForeignKey(
+        "self",
+        verbose_name=_("current unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lineage",
+        help_text=_("The unit of today it belongs to (itself for a current unit)."),
+    )
+    search_text = models.TextField(editable=False, default="")
+
+    objects = ProvinceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("province / city")
+        verbose_name_plural = _("provinces / cities")
+        ordering = [F("valid_to").desc(nulls_first=True), "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(valid_to__isnull=True), name="province_one_current_per_code"
+            ),
+            models.UniqueConstraint(fields=["code", "valid_to"], name="province_code_valid_to_unique"),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_from__lte=F("valid_to")),
+                name="province_validity_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(successor__isnull=False),
+                name="province_ended_has_successor",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.valid_to is None:
+            return self.name
+        if self.valid_to == MERGER_DATE - datetime.timedelta(days=1):
+            return f"{self.name} ({_('before 1/7/2025')})"
+        return f"{self.name} ({_('until')} {self.valid_to:%d/%m/%Y})"
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_key(self.code, self.name)
+        super().save(*args, **kwargs)
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+    def is_valid_in_year(self, year: int) -> bool:
+        return (self.valid_from is None or self.valid_from.year <= year) and (
+            self.valid_to is None or year <= self.valid_to.year
+        )
+
+
+class Commune(models.Model):
+    """A commune, ward or special zone of today (3.321 units from `vietnam-provinces`)."""
+
+    class Kind(models.TextChoices):
+        COMMUNE = "xa", _("commune")
+        WARD = "phuong", _("ward")
+        SPECIAL_ZONE = "dac_khu", _("special zone")
+
+    code = models.CharField(_("code"), max_length=5, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    province = models.ForeignKey(
+        Province, verbose_name=_("province / city"), on_delete=models.PROTECT, related_name="communes"
+    )
+    search_text = models.TextField(editable=False, default="")
+
+    objects = ScopedQuerySet.as_manager()
+    province_path = "province"
+
+    class Meta:
+        verbose_name = _("commune / ward")
+        verbose_name_plural = _("communes / wards")
+        ordering = ["province__code", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_key(self.code, self.name)
+        super().save(*args, **kwargs)
+
+
+# --- Catalogues, organisations, schemes -----------------------------------------------------
+
+
+class ActivityCatalogue(models.Model):
+    """A version of the official list of activity contents (NĐ 45, QĐ 1881 groups, …)."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("activity catalogue")
+        verbose_name_plural = _("activity catalogues")
+        ordering = ["valid_from", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_from__lte=F("valid_to")),
+                name="catalogue_validity_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ActivityContent(models.Model):
+    """One activity content (nội dung hoạt động khuyến công) of a catalogue version."""
+
+    catalogue = models.ForeignKey(
+        ActivityCatalogue, verbose_name=_("catalogue"), on_delete=models.PROTECT, related_name="contents"
+    )
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    number = models.PositiveSmallIntegerField(_("number"))
+    name = models.CharField(_("name"), max_length=500)
+    short_name = models.CharField(_("short name"), max_length=120)
+    group = models.ForeignKey(
+        "self",
+        verbose_name=_("programme group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        help_text=_("The QĐ 1881 programme group this content is reported under."),
+    )
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        verbose_name = _("activity content")
+        verbose_name_plural = _("activity contents")
+        ordering = ["catalogue__valid_from", "catalogue__code", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["catalogue", "number"], name="content_number_unique_in_catalogue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.short_name}"
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_key(self.code, self.name, self.short_name)
+        super().save(*args, **kwargs)
+
+
+class Organisation(models.Model):
+    """A body that approves, manages, implements or cooperates in khuyến công work."""
+
+    class Kind(models.TextChoices):
+        MINISTRY = "bo", _("Ministry")
+        DEPARTMENT = "cuc", _("Ministry department (Cục)")
+        REGIONAL_CENTRE = "tt_vung", _("Regional industry promotion centre")
+        PEOPLES_COMMITTEE = "ubnd", _("People's Committee (UBND)")
+        PROVINCIAL_DEPARTMENT = "so", _("Department of Industry and Trade (Sở)")
+        PROVINCIAL_CENTRE = "tt_tinh", _("Provincial industry promotion centre")
+        SERVICE_UNIT = "don_vi", _("Service unit")
+        OTHER = "khac", _("Other organisation")
+
+    name = models.CharField(_("name"), max_length=300)
+    short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    province = models.ForeignKey(
+        Province,
+        verbose_name=_("province / city"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        help_text=_("Empty for national bodies."),
+    )
+    parent = models.ForeignKey("self", verbose_name=_("parent body"), on_delete=models.PROTECT, null=True, blank=True)
+    search_text = models.TextField(editable=False, default="")
+
+    objects = ScopedQuerySet.as_manager()
+    province_path = "province"
+    national_visible = True
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["province__code", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "kind"], name="organisation_name_kind_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_key(self.name, self.short_name)
+        super().save(*args, **kwargs)
+
+
+class Scheme(models.Model):
+    """A national (KCQG) or local (KCĐP) khuyến công programme, with its legal basis."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    level = models.CharField(_("level"), max_length=4, choices=SchemeLevel.choices)
+    province = models.ForeignKey(
+        Province,
+        verbose_name=_("province / city"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="schemes",
+        help_text=_("Required for a local scheme; empty for a national one."),
+    )
+    legal_basis = models.CharField(
+        _("legal basis"), max_length=300, help_text=_("e.g. Quyết định số 1881/QĐ-TTg ngày 20/11/2020")
+    )
+    start_year = models.PositiveSmallIntegerField(_("first year"))
+    end_year = models.PositiveSmallIntegerField(_("last year"))
+    search_text = models.TextField(editable=False, default="")
+
+    objects = ScopedQuerySet.as_manager()
+    province_path = "province"
+    national_visible = True
+
+    class Meta:
+        verbose_name = _("scheme")
+        verbose_name_plural = _("schemes")
+        ordering = ["level", "start_year", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start_year__lte=F("end_year")), name="scheme_years_in_order"),
+            models.CheckConstraint(
+                condition=(Q(level=SchemeLevel.NATIONAL) & Q(province__isnull=True))
+                | (Q(level=SchemeLevel.LOCAL) & Q(province__isnull=False)),
+                name="scheme_local_has_province",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_key(self.code, self.name)
+        super().save(*args, **kwargs)
+
+
+# --- Plans ------------------------------------------------------------------------------------
+
+
+class Plan(DecisionFields):
+    """The annual khuyến công plan of one scheme in one province, approved by a decision."""
+
+    class Status(models.TextChoices):
+        DRAFT = "du_thao", _("draft")
+        APPROVED = "da_duyet", _("approved")
+
+    scheme = models.ForeignKey(Scheme, verbose_name=_("scheme"), on_delete=models.PROTECT, related_name="plans")
+    province = models.ForeignKey(
+        Province, verbose_name=_("province / city"), on_delete=models.PROTECT, related_name="plans"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+    province_path = "province"
+    history = HistoricalRecords(verbose_name=_("historical plan"))
+
+    class Meta:
+        verbose_name = _("annual plan")
+        verbose_name_plural = _("annual plans")
+        ordering = ["-year", "province__code", "scheme__level"]
+        permissions = [("approve_plan", _("Can approve annual plans"))]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "province", "year"], name="plan_unique_scheme_province_year"),
+            models.CheckConstraint(condition=Q(year__gte=2000) & Q(year__lte=2100), name="plan_year_sane"),
+            models.CheckConstraint(
+                condition=~Q(status="da_duyet") | (Q(decision_date__isnull=False) & ~Q(decision_number="")),
+                name="plan_approved_has_decision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(level)s plan %(year)s – %(province)s") % {
+            "level": self.scheme.get_level_display().split(" (")[-1].rstrip(")") if self.scheme_id else "",
+            "year": self.year,
+            "province": self.province.name if self.province_id else "",
+        }
+
+    def clean(self) -> None:
+        errors = {}
+        if self.scheme_id and self.year and not (self.scheme.start_year <= self.year <= self.scheme.end_year):
+            errors["year"] = _("The scheme %(scheme)s runs from %(start)s to %(end)s.") % {
+                "scheme": self.scheme,
+                "start": self.scheme.start_year,
+                "end": self.scheme.end_year,
+            }
+        if self.province_id and self.year and not self.province.is_valid_in_year(self.year):
+            errors["province"] = _("%(province)s did not exist in %(year)s: choose the unit valid that year.") % {
+                "province": self.province,
+                "year": self.year,
+            }
+        if (
+            self.scheme_id
+            and self.province_id
+            and self.scheme.province_id
+            and self.scheme.province.current_id != self.province.current_id
+        ):
+            errors["scheme"] = _("This local scheme belongs to another province.")
+        if self.status == self.Status.APPROVED:
+            if not self.decision_number:
+                errors["decision_number"] = _("An approved plan needs the number of its approval decision.")
+            if not self.decision_date:
+                errors["decision_date"] = _("An approved plan needs the date of its approval decision.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class PlanLine(models.Model):
+    """Planned money and number of đề án for one activity content of a plan."""
+
+    plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="lines")
+    content = models.ForeignKey(
+        ActivityContent, verbose_name=_("activity content"), on_delete=models.PROTECT, related_name="plan_lines"
+    )
+    planned_amount = money_field(_("planned amount (đồng)"))
+    planned_projects = models.PositiveSmallIntegerField(_("planned number of projects"), default=0)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    province_path = "plan__province"
+    history = HistoricalRecords(verbose_name=_("historical plan line"))
+
+    class Meta:
+        verbose_name = _("plan line")
+        verbose_name_plural = _("plan lines")
+        ordering = ["plan", "content__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "content"], name="planline_one_per_plan_content"),
+            models.CheckConstraint(condition=Q(planned_amount__gte=0), name="planline_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} – {self.content}"
+
+
+# --- Đề án ------------------------------------------------------------------------------------
+
+
+class ProjectStatus(models.TextChoices):
+    REGISTERED = "dang_ky", _("registered")
+    APPRAISED = "tham_dinh", _("appraised")
+    APPROVED = "phe_duyet", _("approved")
+    CONTRACTED = "hop_dong", _("contracted")
+    IN_PROGRESS = "thuc_hien", _("in progress")
+    ACCEPTED = "nghiem_thu", _("accepted")
+    SETTLED = "quyet_toan", _("settled")
+    STOPPED = "ngung", _("stopped")
+
+
+# The date field that records each step of the lifecycle (domain.md §4). Approval is dated by
+# the approval decision.
+STATUS_DATE_FIELD = {
+    ProjectStatus.REGISTERED: "registered_on",
+    ProjectStatus.APPRAISED: "appraised_on",
+    ProjectStatus.APPROVED: "decision_date",
+    ProjectStatus.CONTRACTED: "contracted_on",
+    ProjectStatus.IN_PROGRESS: "started_on",
+    ProjectStatus.ACCEPTED: "accepted_on",
+    ProjectStatus.SETTLED: "settled_on",
+    ProjectStatus.STOPPED: "stopped_on",
+}
+LIFECYCLE_DATES = [
+    "registered_on",
+    "appraised_on",
+    "decision_date",
+    "contracted_on",
+    "started_on",
+    "accepted_on",
+    "settled_on",
+]
+APPROVED_STATUSES = [
+    ProjectStatus.APPROVED,
+    ProjectStatus.CONTRACTED,
+    ProjectStatus.IN_PROGRESS,
+    ProjectStatus.ACCEPTED,
+    ProjectStatus.SETTLED,
+]
+
+
+def _dates_in_order(earlier: str, later: str) -> Q:
+    return Q(**{f"{earlier}__isnull": True}) | Q(**{f"{later}__isnull": True}) | Q(**{f"{earlier}__lte": F(later)})
+
+
+def _lifecycle_constraints() -> list[models.BaseConstraint]:
+    constraints: list[models.BaseConstraint] = [
+        models.CheckConstraint(condition=_dates_in_order(earlier, later), name=f"project_{earlier}_before_{later}"[:63])
+        for earlier, later in combinations(LIFECYCLE_DATES, 2)
+    ]
+    constraints += [
+        models.CheckConstraint(
+            condition=~Q(status=status) | Q(**{f"{field}__isnull": False}),
+            name=f"project_{status}_has_date",
+        )
+        for status, field in STATUS_DATE_FIELD.items()
+    ]
+    constraints.append(
+        models.CheckConstraint(
+            condition=~Q(status__in=APPROVED_STATUSES) | (Q(decision_date__isnull=False) & ~Q(decision_number="")),
+            name="project_approved_has_decision",
+        )
+    )
+    return constraints
+
+
+class Project(DecisionFields):
+    """A đề án khuyến công: the unit that money, beneficiaries and reports hang on.
+
+    Its province is its plan's province: a đề án cannot be filed under another province's plan.
+    `kc_support`, `counterpart_funds`, `other_funds` hold the amounts in force; each adjustment
+    (ProjectAdjustment) keeps the values it replaced and the date from which it applies.
+    """
+
+    plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="projects")
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=500)
+    content = models.ForeignKey(
+        ActivityContent, verbose_name=_("activity content"), on_delete=models.PROTECT, related_name="projects"
+    )
+    implementing_unit = models.ForeignKey(
+        Organisation,
+        verbose_name=_("implementing unit"),
+        on_delete=models.PROTECT,
+        related_name="implemented_projects",
+    )
+    cooperating_units = models.ManyToManyField(
+        Organisation, verbose_name=_("cooperating units"), blank=True, related_name="cooperating_projects"
+    )
+    commune = models.ForeignKey(
+        Commune, verbose_name=_("commune / ward"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    location = models.CharField(_("location"), max_length=300, blank=True)
+    historic_district = models.CharField(
+        _("district (before 1/7/2025)"),
+        max_length=100,
+        blank=True,
+        help_text=_("The district named in the records before districts were abolished."),
+    )
+    is_group = models.BooleanField(
+        _("group project"), default=False, help_text=_("Beneficiaries are fixed after approval (đề án nhóm).")
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+
+    kc_support = money_field(_("KC support (đồng)"))
+    counterpart_funds = money_field(_("counterpart funds (đồng)"))
+    other_funds = money_field(_("other funds (đồng)"))
+    disbursed_amount = models.BigIntegerField(_("disbursed (đồng)"), default=0, editable=False)
+    beneficiary_support = models.BigIntegerField(
+        _("support allotted to beneficiaries (đồng)"), default=0, editable=False
+    )
+
+    status = models.CharField(
+        _("status"), max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.REGISTERED
+    )
+    registered_on = models.DateField(_("registered on"), null=True, blank=True)
+    appraised_on = models.DateField(_("appraised on"), null=True, blank=True)
+    contracted_on = models.DateField(_("contract signed on"), null=True, blank=True)
+    started_on = models.DateField(_("implementation started on"), null=True, blank=True)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    settled_on = models.DateField(_("settled on"), null=True, blank=True)
+    stopped_on = models.DateField(_("stopped on"), null=True, blank=True)
+    stop_reason = models.CharField(_("reason for stopping"), max_length=300, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    search_text = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+    province_path = "plan__province"
+    history = HistoricalRecords(verbose_name=_("historical project"), excluded_fields=["search_text"])
+
+    class Meta:
+        verbose_name = _("project (đề án)")
+        verbose_name_plural = _("projects (đề án)")
+        ordering = ["-plan__year", "code"]
+        permissions = [("approve_project", _("Can approve projects"))]
+        indexes = [models.Index(fields=["status"]), models.Index(fields=["decision_date"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(kc_support__gte=0), name="project_kc_support_not_negative"),
+            models.CheckConstraint(condition=Q(counterpart_funds__gte=0), name="project_counterpart_not_negative"),
+            models.CheckConstraint(condition=Q(other_funds__gte=0), name="project_other_funds_not_negative"),
+            models.CheckConstraint(condition=Q(disbursed_amount__gte=0), name="project_disbursed_not_negative"),
+            models.CheckConstraint(
+                condition=Q(disbursed_amount__lte=F("kc_support")), name="project_disbursed_within_support"
+            ),
+            models.CheckConstraint(
+                condition=Q(beneficiary_support__gte=0) & Q(beneficiary_support__lte=F("kc_support")),
+                name="project_beneficiaries_within_support",
+            ),
+            models.CheckConstraint(
+                condition=_dates_in_order("start_date", "end_date"), name="project_start_before_end"
+            ),
+            *_lifecycle_constraints(),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_key(self.code, self.name, self.location)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+
+        def add(field, message):
+            errors.setdefault(field, []).append(message)
+
+        plan = self.plan if self.plan_id else None
+        if plan and self.commune_id and self.commune.province_id != plan.province.current_id:
+            add(
+                "commune",
+                _("The commune must be in the province of the plan (%(province)s).")
+                % {"province": plan.province.current},
+            )
+        if (
+            plan
+            and self.implementing_unit_id
+            and self.implementing_unit.province_id
+            and self.implementing_unit.province.current_id != plan.province.current_id
+        ):
+            add("implementing_unit", _("The implementing unit belongs to another province."))
+        if plan and self.content_id:
+            catalogue = self.content.catalogue
+            if (catalogue.valid_from and catalogue.valid_from.year > plan.year) or (
+                catalogue.valid_to and catalogue.valid_to.year < plan.year
+            ):
+                add("content", _("This activity content was not in force in %(year)s.") % {"year": plan.year})
+        if self.start_date and self.end_date and self.start_date > self.end_date:
+            add("end_date", _("The end date is before the start date."))
+        dated = [(field, getattr(self, field)) for field in LIFECYCLE_DATES if getattr(self, field)]
+        for (earlier, earlier_date), (later, later_date) in zip(dated, dated[1:], strict=False):
+            if earlier_date > later_date:
+                add(
+                    later,
+                    _("This date is before the %(step)s date (%(date)s).")
+                    % {"step": self._meta.get_field(earlier).verbose_name, "date": f"{earlier_date:%d/%m/%Y}"},
+                )
+        date_field = STATUS_DATE_FIELD.get(self.status)
+        if date_field and not getattr(self, date_field):
+            add(date_field, _("The status “%(status)s” needs this date.") % {"status": self.get_status_display()})
+        if self.status in APPROVED_STATUSES and not self.decision_number:
+            add("decision_number", _("An approved project needs the number of its approval decision."))
+        if self.kc_support is not None and self.kc_support < self.disbursed_amount:
+            add(
+                "kc_support",
+                _("%(disbursed)s đồng has already been disbursed; the support cannot be lower.")
+                % {"disbursed": money(self.disbursed_amount)},
+            )
+        if self.kc_support is not None and self.kc_support < self.beneficiary_support:
+            add(
+                "kc_support",
+                _("%(allotted)s đồng is already allotted to beneficiaries; the support cannot be lower.")
+                % {"allotted": money(self.beneficiary_support)},
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def total_cost(self) -> int:
+        return self.kc_support + self.counterpart_funds + self.other_funds
+
+    @property
+    def available_amount(self) -> int:
+        return self.kc_support - self.disbursed_amount
+
+    @property
+    def disbursed_ratio(self) -> Decimal | None:
+        return ratio(self.disbursed_amount, self.kc_support)
+
+
+class ProjectAdjustment(DecisionFields):
+    """An adjustment decision (điều chỉnh): new values from `effective_on`, old values kept."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="adjustments"
+    )
+    effective_on = models.DateField(_("applies from"))
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    old_kc_support = money_field(_("KC support before (đồng)"))
+    new_kc_support = money_field(_("KC support after (đồng)"))
+    old_counterpart_funds = money_field(_("counterpart funds before (đồng)"))
+    new_counterpart_funds = money_field(_("counterpart funds after (đồng)"))
+    old_other_funds = money_field(_("other funds before (đồng)"))
+    new_other_funds = money_field(_("other funds after (đồng)"))
+    old_end_date = models.DateField(_("end date before"), null=True, blank=True)
+    new_end_date = models.DateField(_("end date after"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+    province_path = "project__plan__province"
+    history = HistoricalRecords(verbose_name=_("historical adjustment"))
+
+    class Meta:
+        verbose_name = _("adjustment")
+        verbose_name_plural = _("adjustments")
+        ordering = ["project", "effective_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "effective_on"], name="adjustment_one_per_project_day"),
+            models.CheckConstraint(
+                condition=Q(old_kc_support__gte=0)
+                & Q(new_kc_support__gte=0)
+                & Q(old_counterpart_funds__gte=0)
+                & Q(new_counterpart_funds__gte=0)
+                & Q(old_other_funds__gte=0)
+                & Q(new_other_funds__gte=0),
+                name="adjustment_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision_date__isnull=False) & ~Q(decision_number=""),
+                name="adjustment_has_decision",
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_on__gte=F("decision_date")), name="adjustment_applies_after_decision"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Adjustment of %(code)s from %(date)s") % {
+            "code": self.project.code,
+            "date": self.effective_on.strftime("%d/%m/%Y"),
+        }
+
+
+# --- Facilities and beneficiaries --------------------------------------------------------------
+
+tax_code_validator = RegexValidator(
+    r"^\d{10}(-\d{3})?$",
+    _("A tax code has 10 digits, or 10 digits, a hyphen and 3 digits (e.g. 2800123456-001)."),
+)
+
+
+class Facility(models.Model):
+    """A rural-industry facility (cơ sở công nghiệp nông thôn) that receives support."""
+
+    class Kind(models.TextChoices):
+        SME = "dnnvv", _("small or medium enterprise")
+        COOPERATIVE = "htx", _("cooperative")
+        COOPERATIVE_UNION = "lhhtx", _("union of cooperatives")
+        COOPERATIVE_GROUP = "tht", _("cooperative group")
+        HOUSEHOLD_BUSINESS = "hkd", _("household business")
+        ARTISAN = "nghe_nhan", _("artisan")
+        CLUSTER_INVESTOR = "chu_dau_tu_ccn", _("industrial cluster investor")
+
+    class Industry(models.TextChoices):
+        PROCESSING = "a", _("a. Agricultural, forestry, fishery and food processing")
+        CONSUMER_GOODS = "b", _("b. Consumer, export and import-substituting goods")
+        CHEMICALS_MATERIALS = "c", _("c. Farm chemicals; building materials")
+        MECHANICAL = "d", _("d. Mechanical, electrical, electronic parts; supporting industry")
+        HANDICRAFTS = "dd", _("đ. Handicrafts")
+        MINING = "e", _("e. Mining and mineral processing")
+        CLEANER_PRODUCTION = "g", _("g. Cleaner production; pollution treatment")
+
+    name = models.CharField(_("name"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    tax_code = models.CharField(
+        _("tax code"), max_length=14, null=True, blank=True, unique=True, validators=[tax_code_validator]
+    )
+    province = models.ForeignKey(
+        Province, verbose_name=_("province / city"), on_delete=models.PROTECT, related_name="facilities"
+    )
+    commune = models.ForeignKey(
+        Commune, verbose_name=_("commune / ward"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    historic_district = models.CharField(_("district (before 1/7/2025)"), max_length=100, blank=True)
+    industry = models.CharField(_("industry"), max_length=2, choices=Industry.choices, blank=True)
+    representative = models.CharField(_("representative"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    workforce = models.PositiveIntegerField(_("workforce"), null=True, blank=True)
+    revenue_before = models.BigIntegerField(
+        _("revenue before support (đồng)"), null=True, blank=True, validators=money_validators
+    )
+    revenue_after = models.BigIntegerField(
+        _("revenue after support (đồng)"), null=True, blank=True, validators=money_validators
+    )
+    assets_before = models.BigIntegerField(
+        _("assets before support (đồng)"), null=True, blank=True, validators=money_validators
+    )
+    assets_after = models.BigIntegerField(
+        _("assets after support (đồng)"), null=True, blank=True, validators=money_validators
+    )
+    workers_before = models.PositiveIntegerField(_("workers before support"), null=True, blank=True)
+    workers_after = models.PositiveIntegerField(_("workers after support"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    search_text = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+    province_path = "province"
+    history = HistoricalRecords(verbose_name=_("historical facility"), excluded_fields=["search_text"])
+
+    class Meta:
+        verbose_name = _("rural-industry facility")
+        verbose_name_plural = _("rural-industry facilities")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tax_code__isnull=True) | Q(tax_code__regex=r"^[0-9]{10}(-[0-9]{3})?$"),
+                name="facility_tax_code_format",
+            ),
+            models.CheckConstraint(
+                condition=(Q(revenue_before__isnull=True) | Q(revenue_before__gte=0))
+                & (Q(revenue_after__isnull=True) | Q(revenue_after__gte=0))
+                & (Q(assets_before__isnull=True) | Q(assets_before__gte=0))
+                & (Q(assets_after__isnull=True) | Q(assets_after__gte=0)),
+                name="facility_figures_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.tax_code})" if self.tax_code else self.name
+
+    def save(self, *args, **kwargs):
+        if self.tax_code == "":
+            self.tax_code = None
+        self.search_text = search_key(self.name, self.tax_code, self.address)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.tax_code:
+            self.tax_code = self.tax_code.strip()
+        if self.province_id and self.commune_id and self.commune.province_id != self.province.current_id:
+            raise ValidationError({"commune": _("The commune is not in %(province)s.") % {"province": self.province}})
+
+
+class Beneficiary(models.Model):
+    """A facility supported by a đề án, with the support and counterpart amounts for it."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="beneficiaries"
+    )
+    facility = models.ForeignKey(
+        Facility, verbose_name=_("facility"), on_delete=models.PROTECT, related_name="beneficiary_links"
+    )
+    support_amount = money_field(_("support (đồng)"))
+    counterpart_amount = money_field(_("counterpart funds (đồng)"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    province_path = "project__plan__province"
+    history = HistoricalRecords(verbose_name=_("historical beneficiary"))
+
+    class Meta:
+        verbose_name = _("beneficiary")
+        verbose_name_plural = _("beneficiaries")
+        ordering = ["project", "facility__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "facility"], name="beneficiary_once_per_project"),
+            models.CheckConstraint(
+                condition=Q(support_amount__gte=0) & Q(counterpart_amount__gte=0),
+                name="beneficiary_amounts_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facility} – {self.project.code}"
+
+    def clean(self) -> None:
+        if (
+            self.project_id
+            and self.facility_id
+            and self.facility.province.current_id != self.project.plan.province.current_id
+        ):
+            raise ValidationError({"facility": _("The facility is in another province than the project.")})
+
+
+# --- Disbursements ----------------------------------------------------------------------------
+
+
+class Disbursement(models.Model):
+    """One payment of KC support on a đề án (advance, payment or settlement)."""
+
+    class Kind(models.TextChoices):
+        ADVANCE = "tam_ung", _("advance")
+        PAYMENT = "thanh_toan", _("payment")
+        SETTLEMENT = "quyet_toan", _("settlement")
+
+    class Source(models.TextChoices):
+        CENTRAL = "nstw", _("central budget")
+        PROVINCIAL = "ns_tinh", _("provincial budget")
+        COMMUNE = "ns_xa", _("commune budget")
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="disbursements"
+    )
+    facility = models.ForeignKey(
+        Facility,
+        verbose_name=_("facility"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disbursements",
+        help_text=_("The beneficiary paid, where the payment is for one facility."),
+    )
+    paid_on = models.DateField(_("date"))
+    amount = models.BigIntegerField(_("amount (đồng)"), validators=[MinValueValidator(1)])
+    source = models.CharField(_("funding source"), max_length=8, choices=Source.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    voucher_number = models.CharField(_("voucher number"), max_length=60, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+    province_path = "project__plan__province"
+    history = HistoricalRecords(verbose_name=_("historical disbursement"))
+
+    class Meta:
+        verbose_name = _("disbursement")
+        verbose_name_plural = _("disbursements")
+        ordering = ["-paid_on", "-id"]
+        indexes = [models.Index(fields=["paid_on"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="disbursement_amount_positive"),
+            models.UniqueConstraint(
+                fields=["project", "voucher_number"],
+                condition=~Q(voucher_number=""),
+                name="disbursement_voucher_unique_per_project",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(kind)s of %(amount)s đồng on %(date)s") % {
+            "kind": self.get_kind_display(),
+            "amount": money(self.amount),
+            "date": self.paid_on.strftime("%d/%m/%Y"),
+        }
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        if not self.project_id:
+            return
+        project = self.project
+        if project.status not in APPROVED_STATUSES:
+            errors.setdefault("project", []).append(
+                _("Money can only be disbursed on an approved project (status now: %(status)s).")
+                % {"status": project.get_status_display()}
+            )
+        if self.paid_on:
+            if project.decision_date and self.paid_on < project.decision_date:
+                errors.setdefault("paid_on", []).append(
+                    _("The date is before the approval decision (%(date)s).")
+                    % {"date": f"{project.decision_date:%d/%m/%Y}"}
+                )
+            if self.paid_on > timezone.localdate():
+                errors.setdefault("paid_on", []).append(_("The date is in the future."))
+            if project.stopped_on and self.paid_on > project.stopped_on:
+                errors.setdefault("paid_on", []).append(
+                    _("The project was stopped on %(date)s.") % {"date": f"{project.stopped_on:%d/%m/%Y}"}
+                )
+        expected = SOURCES_BY_LEVEL[project.plan.scheme.level]
+        if self.source and self.source not in expected:
+            errors.setdefault("source", []).append(
+                _("A %(level)s project is paid from: %(sources)s.")
+                % {
+                    "level": project.plan.scheme.get_level_display(),
+                    "sources": ", ".join(str(self.Source(code).label) for code in expected),
+                }
+            )
+        if self.facility_id and not project.beneficiaries.filter(facility_id=self.facility_id).exists():
+            errors.setdefault("facility", []).append(_("This facility is not a beneficiary of the project."))
+        if errors:
+            raise ValidationError(errors)
+
+
+SOURCES_BY_LEVEL = {
+    SchemeLevel.NATIONAL: (Disbursement.Source.CENTRAL,),
+    SchemeLevel.LOCAL: (Disbursement.Source.PROVINCIAL, Disbursement.Source.COMMUNE),
+}
+
+
+# --- Attachments ------------------------------------------------------------------------------
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    owner = f"de-an/{instance.project_id}" if instance.project_id else f"ke-hoach/{instance.plan_id}"
+    return f"tep-dinh-kem/{owner}/{filename}"
+
+
+class Attachment(models.Model):
+    """A scanned decision, contract or minutes attached to a đề án or a plan."""
+
+    class Kind(models.TextChoices):
+        DECISION = "quyet_dinh", _("decision")
+        CONTRACT = "hop_dong", _("contract")
+        ACCEPTANCE = "nghiem_thu", _("acceptance minutes")
+        LIQUIDATION = "thanh_ly", _("liquidation minutes")
+        SETTLEMENT = "quyet_toan", _("settlement documents")
+        OTHER = "khac", _("other")
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+    province_path = ("project__plan__province", "plan__province")
+    history = HistoricalRecords(verbose_name=_("historical attachment"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(project__isnull=False) & Q(plan__isnull=True))
+                | (Q(project__isnull=True) & Q(plan__isnull=False)),
+                name="attachment_belongs_to_project_or_plan",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# --- Users -------------------------------------------------------------------------------------
+
+
+class Role(models.TextChoices):
+    PROVINCE_STAFF = "province_staff", _("Province staff")
+    PROVINCE_MANAGER = "province_manager", _("Province manager")
+    MINISTRY_REVIEWER = "ministry_reviewer", _("Ministry reviewer")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+PROVINCE_ROLES = (Role.PROVINCE_STAFF, Role.PROVINCE_MANAGER)
+
+
+class UserProfile(models.Model):
+    """The role of a user and, for provincial roles, the province (of today) they work for."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="profile"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    province = models.ForeignKey(
+        Province,
+        verbose_name=_("province / city"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        limit_choices_to={"valid_to__isnull": True},
+        help_text=_("Required for provincial roles: the province of today whose data the user keeps."),
+    )
+
+    class Meta:
+        verbose_name = _("user profile")
+        verbose_name_plural = _("user profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role__in=PROVINCE_ROLES) | Q(province__isnull=False),
+                name="profile_provincial_role_has_province",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()}"

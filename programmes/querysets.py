@@ -1,0 +1,61 @@
+"""Reusable query methods, exposed on every model through `as_manager()`."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+
+from .access import sees_all_provinces, user_province
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Rows filtered to what a user may see.
+
+    Each model names the path to its province in `province_path` (a tuple when the row may hang on
+    either of two parents). A model with `national_visible = True` also shows rows that have no
+    province (national bodies and schemes) to everyone.
+    """
+
+    def for_user(self, user) -> ScopedQuerySet:
+        if sees_all_provinces(user):
+            return self.all()
+        province = user_province(user)
+        if province is None:
+            return self.none()
+        paths = self.model.province_path
+        if isinstance(paths, str):
+            paths = (paths,)
+        condition = Q()
+        for path in paths:
+            condition |= Q(**{f"{path}__current_id": province.pk})
+        if getattr(self.model, "national_visible", False):
+            condition |= Q(**{f"{paths[0]}__isnull": True})
+        return self.filter(condition)
+
+
+class ProvinceQuerySet(models.QuerySet):
+    def current_units(self) -> ProvinceQuerySet:
+        return self.filter(valid_to__isnull=True)
+
+    def valid_on(self, day: datetime.date) -> ProvinceQuerySet:
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+        )
+
+    def resolve(self, code: str, day: datetime.date):
+        """Return the unit that had this code on this day (a code alone is ambiguous).
+
+        Raise Province.DoesNotExist when no unit had the code that day.
+        """
+        return self.valid_on(day).get(code=str(code).zfill(2))
+
+    def for_user(self, user) -> ProvinceQuerySet:
+        """Return the units a user may file data under: their province and its predecessors."""
+        if sees_all_provinces(user):
+            return self.all()
+        province = user_province(user)
+        if province is None:
+            return self.none()
+        return self.filter(current_id=province.pk)
