@@ -340,7 +340,7 @@ class PlanAdmin(TotalsChangeListMixin, ScopedAdmin):
     def project_count_column(self, obj):
         return obj.project_count
 
-    @admin.display(description=_("% of plan disbursed"))
+    @admin.display(description=_("disbursed / plan (%)"))
     def percent_column(self, obj):
         return percent(ratio(obj.disbursed_total, obj.planned_total))
 
@@ -354,7 +354,7 @@ class PlanAdmin(TotalsChangeListMixin, ScopedAdmin):
             (_("planned"), money(totals["planned"])),
             (_("approved KC support"), money(totals["support"])),
             (_("disbursed"), money(totals["disbursed"])),
-            (_("% of plan disbursed"), percent(ratio(totals["disbursed"], totals["planned"]))),
+            (_("disbursed / plan (%)"), percent(ratio(totals["disbursed"], totals["planned"]))),
         ]
 
     def save_model(self, request, obj, form, change):
@@ -575,7 +575,7 @@ class ProjectAdmin(TotalsChangeListMixin, ScopedAdmin):
     support_column = money_column("kc_support", _("approved KC support (đồng)"))
     disbursed_column = money_column("disbursed_amount", _("disbursed (đồng)"))
 
-    @admin.display(description=_("% disbursed"))
+    @admin.display(description=_("disbursed (%)"))
     def percent_column(self, obj):
         return percent(obj.disbursed_ratio)
 
@@ -591,7 +591,7 @@ class ProjectAdmin(TotalsChangeListMixin, ScopedAdmin):
             (_("approved KC support"), money(totals["support"])),
             (_("counterpart funds"), money(totals["counterpart"])),
             (_("disbursed"), money(totals["disbursed"])),
-            (_("% disbursed"), percent(ratio(totals["disbursed"], totals["support"]))),
+            (_("disbursed (%)"), percent(ratio(totals["disbursed"], totals["support"]))),
         ]
 
     def save_model(self, request, obj, form, change):

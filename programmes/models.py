@@ -137,8 +137,8 @@ class Province(models.Model):
         if self.valid_to is None:
             return self.name
         if self.valid_to == MERGER_DATE - datetime.timedelta(days=1):
-            return f"{self.name} ({_('before 1/7/2025')})"
-        return f"{self.name} ({_('until')} {self.valid_to:%d/%m/%Y})"
+            return _("%(name)s (before 1/7/2025)") % {"name": self.name}
+        return _("%(name)s (until %(date)s)") % {"name": self.name, "date": self.valid_to.strftime("%d/%m/%Y")}
 
     def save(self, *args, **kwargs):
         self.search_text = search_key(self.code, self.name)

@@ -1,0 +1,50 @@
+"""Personas (healthchecks-style): a Thanh Hóa officer and manager, a Đà Nẵng officer, a Ministry
+reviewer and an administrator; each a real user with the role's groups."""
+
+import pytest
+
+from programmes import services
+from programmes.models import Role
+from tests.factories import UserFactory, current_province
+
+
+def _persona(username: str, role: str, province_code: str | None = None):
+    user = UserFactory(username=username)
+    province = current_province(province_code) if province_code else None
+    return services.user_set_role(user=user, role=role, province=province)
+
+
+@pytest.fixture
+def thanhhoa_officer(db):
+    return _persona("thanhhoa.officer", Role.PROVINCE_STAFF, "38")
+
+
+@pytest.fixture
+def thanhhoa_manager(db):
+    return _persona("thanhhoa.manager", Role.PROVINCE_MANAGER, "38")
+
+
+@pytest.fixture
+def danang_officer(db):
+    return _persona("danang.officer", Role.PROVINCE_STAFF, "48")
+
+
+@pytest.fixture
+def ministry_reviewer(db):
+    return _persona("ministry.reviewer", Role.MINISTRY_REVIEWER)
+
+
+@pytest.fixture
+def administrator(db):
+    return _persona("administrator", Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def personas(thanhhoa_officer, thanhhoa_manager, danang_officer, ministry_reviewer, administrator):
+    return {
+        "thanhhoa_officer": thanhhoa_officer,
+        "thanhhoa_manager": thanhhoa_manager,
+        "danang_officer": danang_officer,
+        "ministry_reviewer": ministry_reviewer,
+        "administrator": administrator,
+    }
