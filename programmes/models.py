@@ -280,6 +280,7 @@ class Organisation(models.Model):
     objects = ScopedQuerySet.as_manager()
     province_path = "province"
     national_visible = True
+    history = HistoricalRecords(verbose_name=_("historical organisation"), excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = _("organisation")
@@ -322,6 +323,7 @@ class Scheme(models.Model):
     objects = ScopedQuerySet.as_manager()
     province_path = "province"
     national_visible = True
+    history = HistoricalRecords(verbose_name=_("historical scheme"), excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = _("scheme")

@@ -23,7 +23,7 @@ def role_permissions() -> dict[str, set[str]]:
     view_all = {f"view_{model}" for model in REFERENCE_MODELS + PROVINCE_DATA_MODELS}
     staff = view_all | {f"{action}_{model}" for model in PROVINCE_DATA_MODELS for action in CRUD}
     # Provincial staff register the local bodies they work with (UBND xã, service units).
-    staff |= {"add_organisation", "change_organisation"}
+    staff |= {"add_organisation", "change_organisation", "delete_organisation"}
     manager = staff | {"approve_plan", "approve_project", "add_scheme", "change_scheme"}
     return {
         "province_staff": staff,
