@@ -78,10 +78,13 @@ class UserFactory(factory.django.DjangoModelFactory):
 class PlanFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Plan
+        django_get_or_create = ("scheme", "province", "year")
 
     year = 2024
     province = factory.LazyAttribute(lambda o: unit_for_year("38", o.year))
-    scheme = factory.LazyAttribute(lambda o: local_scheme(o.province, *((2021, 2025) if o.year <= 2025 else (2026, 2030))))
+    scheme = factory.LazyAttribute(
+        lambda o: local_scheme(o.province, *((2021, 2025) if o.year <= 2025 else (2026, 2030)))
+    )
     status = Plan.Status.APPROVED
     decision_number = factory.Sequence(lambda n: f"{1000 + n}/QĐ-UBND")
     decision_issuer = "UBND tỉnh"
@@ -143,7 +146,11 @@ class BeneficiaryFactory(factory.django.DjangoModelFactory):
 
 def disburse(project: Project, amount: int, *, kind=Disbursement.Kind.PAYMENT, paid_on=None, **kwargs) -> Disbursement:
     """Disburse through the service, as every real write does."""
-    source = Disbursement.Source.CENTRAL if project.plan.scheme.level == SchemeLevel.NATIONAL else Disbursement.Source.PROVINCIAL
+    source = (
+        Disbursement.Source.CENTRAL
+        if project.plan.scheme.level == SchemeLevel.NATIONAL
+        else Disbursement.Source.PROVINCIAL
+    )
     return services.disbursement_create(
         project=project,
         amount=amount,

@@ -26,8 +26,17 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-MODELS = ["plan", "project", "projectadjustment", "facility", "beneficiary", "disbursement", "attachment",
-          "organisation", "scheme"]
+MODELS = [
+    "plan",
+    "project",
+    "projectadjustment",
+    "facility",
+    "beneficiary",
+    "disbursement",
+    "attachment",
+    "organisation",
+    "scheme",
+]
 ROLES = ["thanhhoa_officer", "thanhhoa_manager", "danang_officer", "ministry_reviewer", "administrator"]
 # Which region's objects each role may change, besides seeing them.
 OWNER = {"thanhhoa_officer": "thanhhoa", "thanhhoa_manager": "thanhhoa", "danang_officer": "quangnam"}
@@ -47,11 +56,16 @@ def build_world(province_code: str, tag: str) -> dict:
     beneficiary = BeneficiaryFactory(project=project, facility=FacilityFactory(province=province.current))
     disbursement = disburse(project, 50_000_000, voucher_number=f"{tag}-PC1")
     adjustment = services.project_adjust(
-        project=project, decision_number=f"9/{tag}", decision_issuer="Sở Công Thương",
-        decision_date=datetime.date(2024, 9, 1), kc_support=290_000_000,
+        project=project,
+        decision_number=f"9/{tag}",
+        decision_issuer="Sở Công Thương",
+        decision_date=datetime.date(2024, 9, 1),
+        kc_support=290_000_000,
     )
     attachment = Attachment.objects.create(
-        project=project, kind=Attachment.Kind.DECISION, title=f"Quyết định {tag}",
+        project=project,
+        kind=Attachment.Kind.DECISION,
+        title=f"Quyết định {tag}",
         file=SimpleUploadedFile(f"{tag}.pdf", b"%PDF-1.4 demo"),
     )
     organisation = Organisation.objects.create(
@@ -83,11 +97,21 @@ def expected(role: str, model: str, region: str) -> dict:
     if model == "scheme" and role != "administrator":
         # Local schemes are kept by the Sở's managers; only administrators delete one.
         writable = writable and role == "thanhhoa_manager"
-        return {"list": visible, "view": 200 if visible else 302, "change": writable,
-                "delete": 403 if visible or role in OWNER else 302, "history": 200 if visible else 404}
+        return {
+            "list": visible,
+            "view": 200 if visible else 302,
+            "change": writable,
+            "delete": 403 if visible or role in OWNER else 302,
+            "history": 200 if visible else 404,
+        }
     if model in IMMUTABLE:
-        return {"list": visible, "view": 200 if visible else 302, "change": False,
-                "delete": 403, "history": 200 if visible else 404}
+        return {
+            "list": visible,
+            "view": 200 if visible else 302,
+            "change": False,
+            "delete": 403,
+            "history": 200 if visible else 404,
+        }
     return {
         "list": visible,
         "view": 200 if visible else 302,
@@ -190,20 +214,35 @@ class TestChoices:
     def test_a_crafted_post_with_another_provinces_plan_is_refused(self, client, thanhhoa_officer, world):
         client.force_login(thanhhoa_officer)
         other_plan = world["quangnam"]["plan"]
-        response = client.post(reverse("admin:programmes_project_add"), {
-            "plan": other_plan.pk, "code": "X-1", "name": "x", "content": world["thanhhoa"]["project"].content_id,
-            "implementing_unit": world["thanhhoa"]["project"].implementing_unit_id, "status": "dang_ky",
-            "kc_support": 0, "counterpart_funds": 0, "other_funds": 0,
-        })
+        response = client.post(
+            reverse("admin:programmes_project_add"),
+            {
+                "plan": other_plan.pk,
+                "code": "X-1",
+                "name": "x",
+                "content": world["thanhhoa"]["project"].content_id,
+                "implementing_unit": world["thanhhoa"]["project"].implementing_unit_id,
+                "status": "dang_ky",
+                "kc_support": 0,
+                "counterpart_funds": 0,
+                "other_funds": 0,
+            },
+        )
         assert response.status_code == 200
         assert "plan" in response.context["adminform"].form.errors
         assert not type(other_plan).objects.get(pk=other_plan.pk).projects.filter(code="X-1").exists()
 
     def test_facility_autocomplete_only_returns_own_facilities(self, client, thanhhoa_officer, world):
         client.force_login(thanhhoa_officer)
-        response = client.get(reverse("admin:autocomplete"), {
-            "app_label": "programmes", "model_name": "beneficiary", "field_name": "facility", "term": "",
-        })
+        response = client.get(
+            reverse("admin:autocomplete"),
+            {
+                "app_label": "programmes",
+                "model_name": "beneficiary",
+                "field_name": "facility",
+                "term": "",
+            },
+        )
         ids = {int(item["id"]) for item in response.json()["results"]}
         assert world["thanhhoa"]["facility"].pk in ids
         assert world["quangnam"]["facility"].pk not in ids

@@ -57,7 +57,11 @@ class TestDisbursedNeverExceedsSupport:
         project = ProjectFactory(kc_support=100_000_000)
         with pytest.raises(IntegrityError), transaction.atomic():
             Disbursement.objects.create(
-                project=project, paid_on=datetime.date(2024, 5, 1), amount=100_000_001, source="ns_tinh", kind="thanh_toan"
+                project=project,
+                paid_on=datetime.date(2024, 5, 1),
+                amount=100_000_001,
+                source="ns_tinh",
+                kind="thanh_toan",
             )
         assert Disbursement.objects.count() == 0
         project.refresh_from_db()

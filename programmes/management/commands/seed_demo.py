@@ -72,51 +72,202 @@ def d(day: int, month: int, year: int = 2024) -> datetime.date:
 
 
 LOCAL_PROJECTS = [
-    DemoProject("TH-KCDP-2024-01", "Hỗ trợ ứng dụng máy xay xát, đánh bóng gạo tiên tiến", "ND45-3", 300, 340,
-                "Cơ sở xay xát Lê Văn Hùng", d(20, 6), "xã Hoằng Hóa", "huyện Hoằng Hóa"),
-    DemoProject("TH-KCDP-2024-02", "Hỗ trợ ứng dụng dây chuyền sản xuất nước mắm đóng chai", "ND45-3", 300, 360,
-                "HTX chế biến hải sản Ba Làng", d(25, 6), "phường Hải Bình", "thị xã Nghi Sơn"),
-    DemoProject("TH-KCDP-2024-03", "Hỗ trợ ứng dụng máy chế biến gỗ mỹ nghệ", "ND45-3", 300, 320,
-                "Công ty TNHH Mộc Đông Sơn", d(15, 11), "xã Đông Tiến", "huyện Đông Sơn"),
-    DemoProject("TH-KCDP-2024-04", "Hỗ trợ ứng dụng máy dệt chiếu cói", "ND45-3", 300, 310,
-                "HTX cói Nga Sơn", d(18, 11), "xã Nga Sơn", "huyện Nga Sơn"),
-    DemoProject("TH-KCDP-2024-05", "Hỗ trợ ứng dụng máy sản xuất bánh gai", "ND45-3", 280, 300,
-                "Cơ sở bánh gai Tứ Trụ", d(22, 11), "xã Thọ Xuân", "huyện Thọ Xuân"),
-    DemoProject("TH-KCDP-2024-06", "Hỗ trợ ứng dụng máy sản xuất gạch không nung", "ND45-3", 270, 330,
-                "Công ty CP Vật liệu Yên Định", d(25, 11), "xã Yên Định", "huyện Yên Định"),
-    DemoProject("TH-KCDP-2024-07", "Hỗ trợ ứng dụng máy chế biến chè", "ND45-3", 250, 260,
-                "HTX chè Như Thanh", d(28, 11), "xã Như Thanh", "huyện Như Thanh"),
-    DemoProject("TH-KCDP-2024-08", "Hỗ trợ ứng dụng máy may công nghiệp", "ND45-3", 250, 280,
-                "Cơ sở may Quảng Xương", d(2, 12), "xã Quảng Xương", "huyện Quảng Xương"),
-    DemoProject("TH-KCDP-2024-09", "Hỗ trợ cơ sở CNNT tham gia hội chợ triển lãm tại 07 tỉnh, thành phố", "ND45-4",
-                427, 0, None, d(10, 12)),
-    DemoProject("TH-KCDP-2024-10", "Tổ chức 03 hội chợ kết nối cung cầu sản phẩm CNNT", "ND45-4", 600, 0, None,
-                d(12, 12), "TP Thanh Hóa"),
+    DemoProject(
+        "TH-KCDP-2024-01",
+        "Hỗ trợ ứng dụng máy xay xát, đánh bóng gạo tiên tiến",
+        "ND45-3",
+        300,
+        340,
+        "Cơ sở xay xát Lê Văn Hùng",
+        d(20, 6),
+        "xã Hoằng Hóa",
+        "huyện Hoằng Hóa",
+    ),
+    DemoProject(
+        "TH-KCDP-2024-02",
+        "Hỗ trợ ứng dụng dây chuyền sản xuất nước mắm đóng chai",
+        "ND45-3",
+        300,
+        360,
+        "HTX chế biến hải sản Ba Làng",
+        d(25, 6),
+        "phường Hải Bình",
+        "thị xã Nghi Sơn",
+    ),
+    DemoProject(
+        "TH-KCDP-2024-03",
+        "Hỗ trợ ứng dụng máy chế biến gỗ mỹ nghệ",
+        "ND45-3",
+        300,
+        320,
+        "Công ty TNHH Mộc Đông Sơn",
+        d(15, 11),
+        "xã Đông Tiến",
+        "huyện Đông Sơn",
+    ),
+    DemoProject(
+        "TH-KCDP-2024-04",
+        "Hỗ trợ ứng dụng máy dệt chiếu cói",
+        "ND45-3",
+        300,
+        310,
+        "HTX cói Nga Sơn",
+        d(18, 11),
+        "xã Nga Sơn",
+        "huyện Nga Sơn",
+    ),
+    DemoProject(
+        "TH-KCDP-2024-05",
+        "Hỗ trợ ứng dụng máy sản xuất bánh gai",
+        "ND45-3",
+        280,
+        300,
+        "Cơ sở bánh gai Tứ Trụ",
+        d(22, 11),
+        "xã Thọ Xuân",
+        "huyện Thọ Xuân",
+    ),
+    DemoProject(
+        "TH-KCDP-2024-06",
+        "Hỗ trợ ứng dụng máy sản xuất gạch không nung",
+        "ND45-3",
+        270,
+        330,
+        "Công ty CP Vật liệu Yên Định",
+        d(25, 11),
+        "xã Yên Định",
+        "huyện Yên Định",
+    ),
+    DemoProject(
+        "TH-KCDP-2024-07",
+        "Hỗ trợ ứng dụng máy chế biến chè",
+        "ND45-3",
+        250,
+        260,
+        "HTX chè Như Thanh",
+        d(28, 11),
+        "xã Như Thanh",
+        "huyện Như Thanh",
+    ),
+    DemoProject(
+        "TH-KCDP-2024-08",
+        "Hỗ trợ ứng dụng máy may công nghiệp",
+        "ND45-3",
+        250,
+        280,
+        "Cơ sở may Quảng Xương",
+        d(2, 12),
+        "xã Quảng Xương",
+        "huyện Quảng Xương",
+    ),
+    DemoProject(
+        "TH-KCDP-2024-09",
+        "Hỗ trợ cơ sở CNNT tham gia hội chợ triển lãm tại 07 tỉnh, thành phố",
+        "ND45-4",
+        427,
+        0,
+        None,
+        d(10, 12),
+    ),
+    DemoProject(
+        "TH-KCDP-2024-10",
+        "Tổ chức 03 hội chợ kết nối cung cầu sản phẩm CNNT",
+        "ND45-4",
+        600,
+        0,
+        None,
+        d(12, 12),
+        "TP Thanh Hóa",
+    ),
 ]
 
 NATIONAL_PROJECTS = [
-    DemoProject("TH-KCQG-2024-01", "Hỗ trợ ứng dụng máy móc thiết bị tiên tiến trong chế biến nông sản (đề án nhóm)",
-                "ND45-3", 1500, 1650, None, d(20, 11),
-                group_facilities=("Cơ sở chế biến lạc Hậu Lộc", "HTX nông sản Thiệu Hóa", "Cơ sở miến gạo Hà Trung",
-                                  "Công ty TNHH Thực phẩm Vĩnh Lộc", "Cơ sở chế biến sắn Ngọc Lặc")),
-    DemoProject("TH-KCQG-2024-02", "Xây dựng mô hình trình diễn kỹ thuật sản xuất gạch không nung", "ND45-3", 550,
-                1300, "Công ty CP Gạch Hà Trung", d(25, 11), "xã Hà Trung", "huyện Hà Trung"),
-    DemoProject("TH-KCQG-2024-03", "Đào tạo nghề mây tre đan cho lao động nông thôn", "ND45-1", 400, 0,
-                "HTX mây tre đan Thạch Thành", d(15, 10), "xã Thạch Thành", "huyện Thạch Thành"),
-    DemoProject("TH-KCQG-2024-04", "Hỗ trợ xây dựng phòng trưng bày, giới thiệu sản phẩm CNNT tiêu biểu", "ND45-4", 500,
-                0, None, d(30, 11), "TP Thanh Hóa"),
+    DemoProject(
+        "TH-KCQG-2024-01",
+        "Hỗ trợ ứng dụng máy móc thiết bị tiên tiến trong chế biến nông sản (đề án nhóm)",
+        "ND45-3",
+        1500,
+        1650,
+        None,
+        d(20, 11),
+        group_facilities=(
+            "Cơ sở chế biến lạc Hậu Lộc",
+            "HTX nông sản Thiệu Hóa",
+            "Cơ sở miến gạo Hà Trung",
+            "Công ty TNHH Thực phẩm Vĩnh Lộc",
+            "Cơ sở chế biến sắn Ngọc Lặc",
+        ),
+    ),
+    DemoProject(
+        "TH-KCQG-2024-02",
+        "Xây dựng mô hình trình diễn kỹ thuật sản xuất gạch không nung",
+        "ND45-3",
+        550,
+        1300,
+        "Công ty CP Gạch Hà Trung",
+        d(25, 11),
+        "xã Hà Trung",
+        "huyện Hà Trung",
+    ),
+    DemoProject(
+        "TH-KCQG-2024-03",
+        "Đào tạo nghề mây tre đan cho lao động nông thôn",
+        "ND45-1",
+        400,
+        0,
+        "HTX mây tre đan Thạch Thành",
+        d(15, 10),
+        "xã Thạch Thành",
+        "huyện Thạch Thành",
+    ),
+    DemoProject(
+        "TH-KCQG-2024-04",
+        "Hỗ trợ xây dựng phòng trưng bày, giới thiệu sản phẩm CNNT tiêu biểu",
+        "ND45-4",
+        500,
+        0,
+        None,
+        d(30, 11),
+        "TP Thanh Hóa",
+    ),
 ]
 
 QUANG_NAM_PROJECTS = [
-    DemoProject("QNA-KCDP-2024-01", "Hỗ trợ ứng dụng máy sấy nông sản", "ND45-3", 250, 300,
-                "HTX nông nghiệp Điện Bàn", d(10, 11), "xã Điện Bàn", "thị xã Điện Bàn"),
-    DemoProject("QNA-KCDP-2024-02", "Hỗ trợ ứng dụng máy dệt thổ cẩm", "ND45-3", 200, 220,
-                "Cơ sở dệt Mã Châu", d(20, 11), "xã Duy Xuyên", "huyện Duy Xuyên"),
+    DemoProject(
+        "QNA-KCDP-2024-01",
+        "Hỗ trợ ứng dụng máy sấy nông sản",
+        "ND45-3",
+        250,
+        300,
+        "HTX nông nghiệp Điện Bàn",
+        d(10, 11),
+        "xã Điện Bàn",
+        "thị xã Điện Bàn",
+    ),
+    DemoProject(
+        "QNA-KCDP-2024-02",
+        "Hỗ trợ ứng dụng máy dệt thổ cẩm",
+        "ND45-3",
+        200,
+        220,
+        "Cơ sở dệt Mã Châu",
+        d(20, 11),
+        "xã Duy Xuyên",
+        "huyện Duy Xuyên",
+    ),
 ]
 
 DANANG_PROJECTS = [
-    DemoProject("DN-KCDP-2026-01", "Hỗ trợ ứng dụng máy chế biến nước mắm Nam Ô", "ND45-3", 300, 350,
-                "Cơ sở nước mắm Nam Ô", d(30, 10, 2026), "phường Hải Vân"),
+    DemoProject(
+        "DN-KCDP-2026-01",
+        "Hỗ trợ ứng dụng máy chế biến nước mắm Nam Ô",
+        "ND45-3",
+        300,
+        350,
+        "Cơ sở nước mắm Nam Ô",
+        d(30, 10, 2026),
+        "phường Hải Vân",
+    ),
 ]
 
 
@@ -136,7 +287,9 @@ class Command(BaseCommand):
             self.print_logins(port)
             return
         with transaction.atomic():
-            users = {username: self.ensure_user(username, role, code, name) for username, role, code, name in DEMO_USERS}
+            users = {
+                username: self.ensure_user(username, role, code, name) for username, role, code, name in DEMO_USERS
+            }
             if Project.objects.filter(code=MARKER_CODE).exists():
                 self.log("Demo data already present; logins refreshed.")
             else:
@@ -182,16 +335,30 @@ class Command(BaseCommand):
         author = users["thanhhoa.chuyenvien"]
         manager = users["thanhhoa.lanhdao"]
         old_thanh_hoa = Province.objects.get(code="38", valid_to=d(30, 6, 2025))
-        local_scheme = self.local_scheme(old_thanh_hoa, "Quyết định số 1562/QĐ-UBND ngày 12/5/2021 của UBND tỉnh Thanh Hóa")
+        local_scheme = self.local_scheme(
+            old_thanh_hoa, "Quyết định số 1562/QĐ-UBND ngày 12/5/2021 của UBND tỉnh Thanh Hóa"
+        )
         national_scheme = Scheme.objects.get(code="KCQG-2021-2025")
 
         local_plan = self.plan(
-            local_scheme, old_thanh_hoa, 2024, "125/QĐ-UBND", "UBND tỉnh Thanh Hóa", d(10, 1),
-            [("ND45-3", 2250, 8), ("ND45-4", 1027, 2)], manager,
+            local_scheme,
+            old_thanh_hoa,
+            2024,
+            "125/QĐ-UBND",
+            "UBND tỉnh Thanh Hóa",
+            d(10, 1),
+            [("ND45-3", 2250, 8), ("ND45-4", 1027, 2)],
+            manager,
         )
         national_plan = self.plan(
-            national_scheme, old_thanh_hoa, 2024, "3124/QĐ-BCT", "Bộ Công Thương", d(29, 12, 2023),
-            [("ND45-3", 2050, 2), ("ND45-1", 400, 1), ("ND45-4", 500, 1)], manager,
+            national_scheme,
+            old_thanh_hoa,
+            2024,
+            "3124/QĐ-BCT",
+            "Bộ Công Thương",
+            d(29, 12, 2023),
+            [("ND45-3", 2050, 2), ("ND45-1", 400, 1), ("ND45-4", 500, 1)],
+            manager,
         )
         for spec in LOCAL_PROJECTS:
             self.project(local_plan, spec, manager, author, first_half=spec.accepted <= d(30, 6))
@@ -202,7 +369,13 @@ class Command(BaseCommand):
         old_quang_nam = Province.objects.get(code="49", valid_to=d(30, 6, 2025))
         qna_plan = self.plan(
             self.local_scheme(old_quang_nam, "Quyết định số 2230/QĐ-UBND ngày 20/8/2021 của UBND tỉnh Quảng Nam"),
-            old_quang_nam, 2024, "310/QĐ-UBND", "UBND tỉnh Quảng Nam", d(5, 2), [("ND45-3", 450, 2)], danang_manager,
+            old_quang_nam,
+            2024,
+            "310/QĐ-UBND",
+            "UBND tỉnh Quảng Nam",
+            d(5, 2),
+            [("ND45-3", 450, 2)],
+            danang_manager,
         )
         for spec in QUANG_NAM_PROJECTS:
             self.project(qna_plan, spec, danang_manager, danang_author)
@@ -211,8 +384,14 @@ class Command(BaseCommand):
             danang, "Quyết định số 45/QĐ-UBND ngày 15/1/2026 của UBND thành phố Đà Nẵng", (2026, 2030)
         )
         danang_plan = self.plan(
-            danang_scheme, danang, 2026, "120/QĐ-UBND", "UBND thành phố Đà Nẵng", d(20, 1, 2026),
-            [("ND45-3", 900, 3)], danang_manager,
+            danang_scheme,
+            danang,
+            2026,
+            "120/QĐ-UBND",
+            "UBND thành phố Đà Nẵng",
+            d(20, 1, 2026),
+            [("ND45-3", 900, 3)],
+            danang_manager,
         )
         for spec in DANANG_PROJECTS:
             self.project(danang_plan, spec, danang_manager, danang_author, finished=False)
@@ -233,14 +412,21 @@ class Command(BaseCommand):
 
     def plan(self, scheme, province, year, number, issuer, date, lines, approver) -> Plan:
         plan = Plan(
-            scheme=scheme, province=province, year=year, status=Plan.Status.APPROVED,
-            decision_number=number, decision_issuer=issuer, decision_date=date,
+            scheme=scheme,
+            province=province,
+            year=year,
+            status=Plan.Status.APPROVED,
+            decision_number=number,
+            decision_issuer=issuer,
+            decision_date=date,
             note="Dữ liệu minh họa dựng theo số liệu báo cáo đã công bố." if province.code == "38" else "",
         )
         services.plan_save(plan=plan, user=approver)
         for code, trieu, count in lines:
             PlanLine.objects.create(
-                plan=plan, content=ActivityContent.objects.get(code=code), planned_amount=trieu * TRIEU,
+                plan=plan,
+                content=ActivityContent.objects.get(code=code),
+                planned_amount=trieu * TRIEU,
                 planned_projects=count,
             )
         return plan
@@ -252,8 +438,9 @@ class Command(BaseCommand):
         commune = province.current.communes.order_by("code")[Facility.objects.count() % 40]
         facility = Facility(
             name=name,
-            kind=Facility.Kind.COOPERATIVE if name.startswith("HTX") else (
-                Facility.Kind.SME if name.startswith("Công ty") else Facility.Kind.HOUSEHOLD_BUSINESS),
+            kind=Facility.Kind.COOPERATIVE
+            if name.startswith("HTX")
+            else (Facility.Kind.SME if name.startswith("Công ty") else Facility.Kind.HOUSEHOLD_BUSINESS),
             tax_code=f"{province.code}{Facility.objects.count() + 1:08d}" if not name.startswith("Cơ sở") else None,
             province=province.current,
             commune=commune,
@@ -266,18 +453,30 @@ class Command(BaseCommand):
         facility.save()
         return facility
 
-    def project(self, plan, spec: DemoProject, approver, author, *, first_half=False, contracted_with_cuc=False,
-                finished=True) -> Project:
+    def project(
+        self, plan, spec: DemoProject, approver, author, *, first_half=False, contracted_with_cuc=False, finished=True
+    ) -> Project:
         year = plan.year
-        implementing = Organisation.objects.get(province=plan.province.current, kind=Organisation.Kind.PROVINCIAL_CENTRE)
+        implementing = Organisation.objects.get(
+            province=plan.province.current, kind=Organisation.Kind.PROVINCIAL_CENTRE
+        )
         project = Project(
-            plan=plan, code=spec.code, name=spec.name, content=ActivityContent.objects.get(code=spec.content),
-            implementing_unit=implementing, location=spec.location, historic_district=spec.district,
+            plan=plan,
+            code=spec.code,
+            name=spec.name,
+            content=ActivityContent.objects.get(code=spec.content),
+            implementing_unit=implementing,
+            location=spec.location,
+            historic_district=spec.district,
             is_group=bool(spec.group_facilities),
-            kc_support=spec.support_trieu * TRIEU, counterpart_funds=spec.counterpart_trieu * TRIEU,
-            registered_on=d(15, 1, year), appraised_on=d(5, 2, year) if not first_half else d(25, 1, year),
+            kc_support=spec.support_trieu * TRIEU,
+            counterpart_funds=spec.counterpart_trieu * TRIEU,
+            registered_on=d(15, 1, year),
+            appraised_on=d(5, 2, year) if not first_half else d(25, 1, year),
             decision_number=f"{spec.code.split('-')[-1]}/QĐ-{'BCT' if contracted_with_cuc else 'SCT'}",
-            decision_issuer="Bộ Công Thương" if contracted_with_cuc else plan.decision_issuer.replace("UBND", "Sở Công Thương"),
+            decision_issuer="Bộ Công Thương"
+            if contracted_with_cuc
+            else plan.decision_issuer.replace("UBND", "Sở Công Thương"),
             decision_date=d(1, 2, year) if first_half else d(1, 3, year),
             start_date=d(1, 2, year) if first_half else d(1, 3, year),
             end_date=spec.accepted,
@@ -290,11 +489,17 @@ class Command(BaseCommand):
         for facility in facilities:
             share = project.kc_support // len(facilities)
             services.beneficiary_save(
-                beneficiary=Beneficiary(project=project, facility=facility, support_amount=share,
-                                        counterpart_amount=project.counterpart_funds // len(facilities)),
+                beneficiary=Beneficiary(
+                    project=project,
+                    facility=facility,
+                    support_amount=share,
+                    counterpart_amount=project.counterpart_funds // len(facilities),
+                ),
                 user=author,
             )
-        source = Disbursement.Source.CENTRAL if plan.scheme.level == SchemeLevel.NATIONAL else Disbursement.Source.PROVINCIAL
+        source = (
+            Disbursement.Source.CENTRAL if plan.scheme.level == SchemeLevel.NATIONAL else Disbursement.Source.PROVINCIAL
+        )
         contract_day = d(1, 3, year) if first_half else d(15, 3, year)
         project.contracted_on = contract_day
         project.started_on = contract_day + datetime.timedelta(days=5)
@@ -307,8 +512,13 @@ class Command(BaseCommand):
         if not finished:
             advance_day = min(spec.accepted, d(20, 5, year))
         services.disbursement_create(
-            project=project, paid_on=advance_day, amount=advance, source=source, kind=Disbursement.Kind.ADVANCE,
-            voucher_number=f"TU-{spec.code}", user=author,
+            project=project,
+            paid_on=advance_day,
+            amount=advance,
+            source=source,
+            kind=Disbursement.Kind.ADVANCE,
+            voucher_number=f"TU-{spec.code}",
+            user=author,
         )
         if not finished:
             return project
@@ -316,9 +526,14 @@ class Command(BaseCommand):
         project.status = ProjectStatus.ACCEPTED
         services.project_save(project=project, user=author)
         services.disbursement_create(
-            project=project, paid_on=spec.accepted + datetime.timedelta(days=3), amount=project.kc_support - advance,
-            source=source, kind=Disbursement.Kind.PAYMENT, voucher_number=f"TT-{spec.code}",
-            facility=facilities[0] if len(facilities) == 1 else None, user=author,
+            project=project,
+            paid_on=spec.accepted + datetime.timedelta(days=3),
+            amount=project.kc_support - advance,
+            source=source,
+            kind=Disbursement.Kind.PAYMENT,
+            voucher_number=f"TT-{spec.code}",
+            facility=facilities[0] if len(facilities) == 1 else None,
+            user=author,
         )
         # Settled within 20 days (national đề án by 22/01 of the next year at the latest).
         project.settled_on = spec.accepted + datetime.timedelta(days=20)

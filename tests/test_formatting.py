@@ -1,0 +1,28 @@
+from decimal import Decimal
+
+from django.utils import translation
+
+from programmes.lib.formatting import money, percent, ratio
+
+
+def test_money_uses_vietnamese_grouping():
+    with translation.override("vi"):
+        assert money(1234567) == "1.234.567"
+        assert money(0) == "0"
+
+
+def test_money_uses_english_grouping_in_english():
+    with translation.override("en"):
+        assert money(1234567) == "1,234,567"
+
+
+def test_percent_is_rounded_once_at_display():
+    with translation.override("vi"):
+        assert percent(ratio(3316, 10000)) == "33,16%"
+        assert percent(ratio(1, 3)) == "33,33%"
+        assert percent(ratio(2, 3)) == "66,67%"
+        assert percent(ratio(5, 0)) == "–"
+
+
+def test_ratio_is_exact():
+    assert ratio(1, 8) == Decimal("12.5")

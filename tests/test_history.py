@@ -1,0 +1,50 @@
+"""Changes to plans, đề án, facilities, beneficiaries and disbursements are recorded: who, when, what."""
+
+import pytest
+from django.urls import reverse
+
+from programmes.models import Project
+from tests.factories import ProjectFactory, disburse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_admin_edit_records_the_user_and_the_changed_field(client, thanhhoa_officer):
+    project = ProjectFactory(status="dang_ky", decision_number="", decision_date=None, name="Tên cũ")
+    client.force_login(thanhhoa_officer)
+    url = reverse("admin:programmes_project_change", args=[project.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
+    data.update(
+        {
+            "name": "Tên mới",
+            "cooperating_units": [],
+            "content": project.content_id,
+            "plan": project.plan_id,
+            "implementing_unit": project.implementing_unit_id,
+        }
+    )
+    for prefix in ("beneficiaries", "disbursements", "adjustments", "attachments"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    for key in ("registered_on", "start_date", "end_date"):
+        if getattr(project, key):
+            data[key] = getattr(project, key).strftime("%d/%m/%Y")
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+
+    latest = Project.history.filter(id=project.pk).first()
+    assert latest.history_user == thanhhoa_officer
+    delta = latest.diff_against(latest.prev_record)
+    assert delta.changed_fields == ["name"]
+
+    page = client.get(reverse("admin:programmes_project_history", args=[project.pk]))
+    assert page.status_code == 200
+    assert "Tên mới" in page.content.decode()
+
+
+def test_service_writes_record_their_author(thanhhoa_officer):
+    project = ProjectFactory()
+    disbursement = disburse(project, 5_000_000, user=thanhhoa_officer)
+    record = disbursement.history.first()
+    assert record.history_type == "+"
+    assert record.history_user == thanhhoa_officer
