@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from programmes import services
-from programmes.models import Attachment, Organisation, ProjectAdjustment
+from programmes.models import Attachment, Organisation
 from tests.factories import (
     BeneficiaryFactory,
     FacilityFactory,
