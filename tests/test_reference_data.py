@@ -94,3 +94,11 @@ def test_it_creates_the_role_groups():
 )
 def test_search_keys_ignore_accents_and_case(text, key):
     assert search_key(text) == key
+
+
+def test_reloading_the_reference_data_changes_nothing():
+    from django.core.management import call_command
+
+    before = (Province.objects.count(), Commune.objects.count(), Organisation.objects.count())
+    call_command("load_reference_data", verbosity=0)
+    assert (Province.objects.count(), Commune.objects.count(), Organisation.objects.count()) == before

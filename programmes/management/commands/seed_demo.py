@@ -411,23 +411,24 @@ class Command(BaseCommand):
         return scheme
 
     def plan(self, scheme, province, year, number, issuer, date, lines, approver) -> Plan:
-        plan = Plan(
-            scheme=scheme,
-            province=province,
-            year=year,
-            status=Plan.Status.APPROVED,
-            decision_number=number,
-            decision_issuer=issuer,
-            decision_date=date,
-            note="Dữ liệu minh họa dựng theo số liệu báo cáo đã công bố." if province.code == "38" else "",
-        )
-        services.plan_save(plan=plan, user=approver)
+        plan = Plan.objects.filter(scheme=scheme, province=province, year=year).first()
+        if plan is None:  # On a database that has generated data, add to its plan.
+            plan = Plan(
+                scheme=scheme,
+                province=province,
+                year=year,
+                status=Plan.Status.APPROVED,
+                decision_number=number,
+                decision_issuer=issuer,
+                decision_date=date,
+                note="Dữ liệu minh họa dựng theo số liệu báo cáo đã công bố." if province.code == "38" else "",
+            )
+            services.plan_save(plan=plan, user=approver)
         for code, trieu, count in lines:
-            PlanLine.objects.create(
+            PlanLine.objects.get_or_create(
                 plan=plan,
                 content=ActivityContent.objects.get(code=code),
-                planned_amount=trieu * TRIEU,
-                planned_projects=count,
+                defaults={"planned_amount": trieu * TRIEU, "planned_projects": count},
             )
         return plan
 
