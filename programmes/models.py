@@ -24,7 +24,7 @@ from simple_history.models import HistoricalRecords
 
 from .lib.formatting import money, ratio
 from .lib.text import search_key
-from .querysets import ProvinceQuerySet, ScopedQuerySet
+from .querysets import ProjectQuerySet, ProvinceQuerySet, ScopedQuerySet
 
 MERGER_DATE = datetime.date(2025, 7, 1)
 
@@ -46,6 +46,9 @@ class Region(models.TextChoices):
 class SchemeLevel(models.TextChoices):
     NATIONAL = "kcqg", _("National industry promotion (KCQG)")
     LOCAL = "kcdp", _("Local industry promotion (KCĐP)")
+
+
+SCHEME_LEVEL_ABBREVIATIONS = {SchemeLevel.NATIONAL: "KCQG", SchemeLevel.LOCAL: "KCĐP"}
 
 
 class DecisionFields(models.Model):
@@ -385,7 +388,7 @@ class Plan(DecisionFields):
 
     def __str__(self) -> str:
         return _("%(level)s plan %(year)s – %(province)s") % {
-            "level": self.scheme.get_level_display().split(" (")[-1].rstrip(")") if self.scheme_id else "",
+            "level": SCHEME_LEVEL_ABBREVIATIONS[self.scheme.level] if self.scheme_id else "",
             "year": self.year,
             "province": self.province.name if self.province_id else "",
         }
@@ -578,7 +581,7 @@ class Project(DecisionFields):
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ProjectQuerySet.as_manager()
     province_path = "plan__province"
     history = HistoricalRecords(verbose_name=_("historical project"), excluded_fields=["search_text"])
 

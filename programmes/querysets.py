@@ -59,3 +59,23 @@ class ProvinceQuerySet(models.QuerySet):
         if province is None:
             return self.none()
         return self.filter(current_id=province.pk)
+
+
+class ProjectQuerySet(ScopedQuerySet):
+    def with_amounts_on(self, day: datetime.date) -> ProjectQuerySet:
+        """Annotate the KC support, counterpart and other funds in force on `day`.
+
+        An adjustment replaces the amounts from its `effective_on` date (it never adds to them), and
+        keeps the values it replaced: the first adjustment taking effect after `day` holds, as its
+        old values, the amounts in force on `day`; without one, the project's own amounts are.
+        """
+        from django.db.models import F, OuterRef, Subquery
+        from django.db.models.functions import Coalesce
+
+        adjustment = self.model._meta.get_field("adjustments").related_model
+        later = adjustment.objects.filter(project=OuterRef("pk"), effective_on__gt=day).order_by("effective_on")
+        return self.annotate(
+            kc_support_on=Coalesce(Subquery(later.values("old_kc_support")[:1]), F("kc_support")),
+            counterpart_funds_on=Coalesce(Subquery(later.values("old_counterpart_funds")[:1]), F("counterpart_funds")),
+            other_funds_on=Coalesce(Subquery(later.values("old_other_funds")[:1]), F("other_funds")),
+        )

@@ -253,3 +253,23 @@ class TestChoices:
         html = response.content.decode()
         assert "Thanh Hóa" in html
         assert "Quảng Nam" not in html and "Đà Nẵng" not in html
+
+
+@pytest.mark.parametrize("model", ["province", "commune", "activitycontent", "activitycatalogue"])
+@pytest.mark.parametrize("role", ROLES)
+def test_reference_data_is_readable_by_all_and_changed_by_administrators(client, personas, role, model):
+    from django.apps import apps
+
+    obj = apps.get_model("programmes", model).objects.first()
+    client.force_login(personas[role])
+    assert client.get(reverse(f"admin:programmes_{model}_changelist")).status_code == 200
+    view = client.get(reverse(f"admin:programmes_{model}_change", args=[obj.pk]))
+    assert view.status_code == 200
+    assert view.context["has_change_permission"] is (role == "administrator")
+
+
+def test_the_user_admin_is_for_administrators_only(client, personas):
+    url = reverse("admin:auth_user_changelist")
+    for role in ROLES:
+        client.force_login(personas[role])
+        assert client.get(url).status_code == (200 if role == "administrator" else 403), role

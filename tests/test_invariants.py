@@ -296,3 +296,31 @@ class TestFacilities:
         FacilityFactory(tax_code="2800999999")
         with pytest.raises(ValidationError):
             FacilityFactory.build(tax_code="2800999999").full_clean()
+
+
+def test_an_adjustment_supersedes_the_amount_from_its_date_in_queries():
+    project = ProjectFactory(kc_support=300_000_000)
+    issuer = {"decision_issuer": "Sở Công Thương"}
+    services.project_adjust(
+        project=project,
+        decision_number="1/QĐ",
+        decision_date=datetime.date(2024, 8, 1),
+        kc_support=250_000_000,
+        **issuer,
+    )
+    services.project_adjust(
+        project=project,
+        decision_number="2/QĐ",
+        decision_date=datetime.date(2024, 10, 1),
+        kc_support=280_000_000,
+        **issuer,
+    )
+
+    def support_on(day):
+        return Project.objects.with_amounts_on(day).get(pk=project.pk).kc_support_on
+
+    assert support_on(datetime.date(2024, 7, 31)) == 300_000_000
+    assert support_on(datetime.date(2024, 8, 1)) == 250_000_000
+    assert support_on(datetime.date(2024, 9, 30)) == 250_000_000
+    assert support_on(datetime.date(2024, 10, 1)) == 280_000_000
+    assert support_on(datetime.date(2025, 1, 1)) == 280_000_000
