@@ -7,17 +7,22 @@ autocomplete results (which ask the related model's admin). Writes go through th
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Subquery, Sum, Value
+from django.db.models import BigIntegerField, Count, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import services
 from .access import sees_all_provinces
@@ -41,6 +46,7 @@ from .models import (
     Scheme,
     UserProfile,
 )
+from .reference_data import bare_name
 
 admin.site.site_header = _("Industry promotion tracker")
 admin.site.site_title = _("Industry promotion")
@@ -70,10 +76,11 @@ class CurrentProvinceFilter(admin.SimpleListFilter):
     parameter_name = "tinh"
 
     def lookups(self, request, model_admin):
-        provinces = Province.objects.current_units().order_by("name")
+        provinces = Province.objects.current_units()
         if not sees_all_provinces(request.user):
             provinces = provinces.for_user(request.user)
-        return [(str(p.pk), p.name) for p in provinces]
+        # "Thành phố Hà Nội" sorts under H, as people look for it.
+        return sorted(((str(p.pk), p.name) for p in provinces), key=lambda item: search_key(bare_name(item[1])))
 
     def queryset(self, request, queryset):
         if self.value():
@@ -83,6 +90,25 @@ class CurrentProvinceFilter(admin.SimpleListFilter):
         return queryset
 
 
+class HistoryValues(HistoricalRecordContextHelper):
+    """Show history values as users read them: labels for codes, dd/mm/yyyy, 1.234.567, a dash for empty."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "":
+            return "–"
+        if getattr(field, "choices", None):
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, bool):
+            return gettext("Yes") if value else gettext("No")
+        if isinstance(value, datetime.date):
+            return date_format(value, "SHORT_DATE_FORMAT")
+        if isinstance(field, BigIntegerField) and isinstance(value, int):
+            return money(value)
+        return value
+
+
 class ScopedAdmin(AccentInsensitiveSearchMixin, SimpleHistoryAdmin):
     """Admin whose every path is limited to what the user may see."""
 
@@ -90,6 +116,9 @@ class ScopedAdmin(AccentInsensitiveSearchMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return HistoryValues(self.model, historical_record)
 
     def _scoped_choices(self, request, model, queryset=None):
         queryset = queryset if queryset is not None else model._default_manager.all()
@@ -291,9 +320,6 @@ class PlanAdmin(TotalsChangeListMixin, ScopedAdmin):
     form = PlanForm
     list_display = [
         "__str__",
-        "year",
-        "province",
-        "scheme",
         "status",
         "decision_number",
         "decision_date",
@@ -463,6 +489,7 @@ class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
         fields = "__all__"
+        widgets = {"name": forms.Textarea(attrs={"rows": 2, "cols": 80})}
 
     def clean(self):
         cleaned = super().clean()
@@ -474,7 +501,13 @@ class ProjectForm(forms.ModelForm):
         return cleaned
 
 
-MONEY_AFTER_APPROVAL = ["kc_support", "counterpart_funds", "other_funds", "end_date"]
+# After approval these change only through an adjustment decision; shown read-only, grouped.
+MONEY_AFTER_APPROVAL = {
+    "kc_support": "kc_support_display",
+    "counterpart_funds": "counterpart_funds_display",
+    "other_funds": "other_funds_display",
+    "end_date": "end_date",
+}
 
 
 @admin.register(Project)
@@ -485,7 +518,7 @@ class ProjectAdmin(TotalsChangeListMixin, ScopedAdmin):
         "name_column",
         "province_column",
         "year_column",
-        "content",
+        "content_column",
         "status",
         "support_column",
         "disbursed_column",
@@ -503,7 +536,7 @@ class ProjectAdmin(TotalsChangeListMixin, ScopedAdmin):
     list_select_related = ["plan__province", "plan__scheme", "content"]
     date_hierarchy = "decision_date"
     autocomplete_fields = ["plan", "implementing_unit", "cooperating_units", "commune"]
-    readonly_fields = ["disbursed_amount", "beneficiary_support", "total_cost_display"]
+    readonly_fields = ["disbursed_amount_display", "beneficiary_support_display", "total_cost_display"]
     inlines = [BeneficiaryInline, DisbursementInline, AdjustmentInline, ProjectAttachmentInline]
     fieldsets = [
         (None, {"fields": ["plan", "code", "name", "content", "is_group"]}),
@@ -520,8 +553,8 @@ class ProjectAdmin(TotalsChangeListMixin, ScopedAdmin):
                     "counterpart_funds",
                     "other_funds",
                     "total_cost_display",
-                    "beneficiary_support",
-                    "disbursed_amount",
+                    "beneficiary_support_display",
+                    "disbursed_amount_display",
                 ]
             },
         ),
@@ -552,17 +585,35 @@ class ProjectAdmin(TotalsChangeListMixin, ScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and obj.status in APPROVED_STATUSES:
-            # After approval the money changes only through an adjustment decision.
-            fields += MONEY_AFTER_APPROVAL
+            fields += MONEY_AFTER_APPROVAL.values()
         return fields
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or obj.status not in APPROVED_STATUSES:
+            return super().get_fieldsets(request, obj)
+        return [
+            (title, {**options, "fields": [MONEY_AFTER_APPROVAL.get(name, name) for name in options["fields"]]})
+            for title, options in super().get_fieldsets(request, obj)
+        ]
+
+    kc_support_display = money_column("kc_support", _("KC support (đồng)"))
+    counterpart_funds_display = money_column("counterpart_funds", _("counterpart funds (đồng)"))
+    other_funds_display = money_column("other_funds", _("other funds (đồng)"))
+    beneficiary_support_display = money_column("beneficiary_support", _("support allotted to beneficiaries (đồng)"))
+    disbursed_amount_display = money_column("disbursed_amount", _("disbursed (đồng)"))
 
     @admin.display(description=_("name"), ordering="name")
     def name_column(self, obj):
-        return obj.name if len(obj.name) <= 80 else obj.name[:77] + "…"
+        name = obj.name if len(obj.name) <= 90 else obj.name[:87] + "…"
+        return format_html('<span class="project-name">{}</span>', name)
 
     @admin.display(description=_("province / city"), ordering="plan__province__name")
     def province_column(self, obj):
         return obj.plan.province
+
+    @admin.display(description=_("activity content"), ordering="content__code")
+    def content_column(self, obj):
+        return format_html('<span title="{}">{}</span>', obj.content.name, obj.content.code)
 
     @admin.display(description=_("year"), ordering="plan__year")
     def year_column(self, obj):

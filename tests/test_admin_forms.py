@@ -181,6 +181,7 @@ def test_the_support_of_an_approved_project_is_read_only(client, thanhhoa_office
     client.force_login(thanhhoa_officer)
     response = client.get(reverse("admin:programmes_project_change", args=[project.pk]))
     assert "kc_support" not in response.context["adminform"].form.fields
+    assert "300.000.000" in response.content.decode()
 
 
 def test_an_adjustment_through_the_admin_keeps_the_old_amount(client, thanhhoa_officer):

@@ -1,10 +1,11 @@
-"""Strings of django-simple-history, which ships no Vietnamese catalogue.
+"""Strings our catalogue must carry although no Python code of ours uses them.
 
-Marked here so that `make messages` extracts them into our catalogue; Django merges the
-catalogues of all apps, so these translations apply to simple-history's admin pages.
+django-simple-history ships no Vietnamese catalogue, Django's own lacks a few recent admin
+strings, and the project templates in templates/ sit outside the app that `make messages` scans.
+Marked here so they are extracted; Django merges the catalogues of all apps at run time.
 """
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext_lazy
 
 VENDOR_STRINGS = [
     gettext_noop("Object"),
@@ -23,4 +24,10 @@ VENDOR_STRINGS = [
     gettext_noop("View %s"),
     gettext_noop("This object doesn't have a change history."),
     gettext_noop("Choose a date from the list below to revert to a previous version of this object."),
+    # Django admin (5.x) strings missing from its Vietnamese catalogue.
+    gettext_noop("Show counts"),
+    gettext_noop("Hide counts"),
+    # templates/admin/base_site.html and templates/simple_history/object_history_list.html
+    gettext_noop("Language"),
 ]
+HISTORY_COUNT = ngettext_lazy("%(counter)s change", "%(counter)s changes", "counter")
