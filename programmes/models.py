@@ -77,10 +77,25 @@ class DecisionFields(models.Model):
         return text
 
 
+class Searchable(models.Model):
+    """Keep `search_text`, an accent-free key of `search_source`, for accent-insensitive search."""
+
+    search_text = models.TextField(editable=False, default="")
+
+    search_source: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_key(*(getattr(self, name) for name in self.search_source))
+        super().save(*args, **kwargs)
+
+
 # --- Administrative units -------------------------------------------------------------------
 
 
-class Province(models.Model):
+class Province(Searchable):
     """A provincial-level unit, valid for a period: the 63 before 1/7/2025 and the 34 after."""
 
     class Kind(models.TextChoices):
@@ -113,9 +128,10 @@ class Province(models.Model):
         related_name="lineage",
         help_text=_("The unit of today it belongs to (itself for a current unit)."),
     )
-    search_text = models.TextField(editable=False, default="")
 
     objects = ProvinceQuerySet.as_manager()
+
+    search_source = ("code", "name")
 
     class Meta:
         verbose_name = _("province / city")
@@ -143,10 +159,6 @@ class Province(models.Model):
             return _("%(name)s (before 1/7/2025)") % {"name": self.name}
         return _("%(name)s (until %(date)s)") % {"name": self.name, "date": self.valid_to.strftime("%d/%m/%Y")}
 
-    def save(self, *args, **kwargs):
-        self.search_text = search_key(self.code, self.name)
-        super().save(*args, **kwargs)
-
     def is_valid_on(self, day: datetime.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
@@ -156,7 +168,7 @@ class Province(models.Model):
         )
 
 
-class Commune(models.Model):
+class Commune(Searchable):
     """A commune, ward or special zone of today (3.321 units from `vietnam-provinces`)."""
 
     class Kind(models.TextChoices):
@@ -170,10 +182,11 @@ class Commune(models.Model):
     province = models.ForeignKey(
         Province, verbose_name=_("province / city"), on_delete=models.PROTECT, related_name="communes"
     )
-    search_text = models.TextField(editable=False, default="")
 
     objects = ScopedQuerySet.as_manager()
     province_path = "province"
+
+    search_source = ("code", "name")
 
     class Meta:
         verbose_name = _("commune / ward")
@@ -182,10 +195,6 @@ class Commune(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs):
-        self.search_text = search_key(self.code, self.name)
-        super().save(*args, **kwargs)
 
 
 # --- Catalogues, organisations, schemes -----------------------------------------------------
@@ -215,7 +224,7 @@ class ActivityCatalogue(models.Model):
         return self.name
 
 
-class ActivityContent(models.Model):
+class ActivityContent(Searchable):
     """One activity content (nội dung hoạt động khuyến công) of a catalogue version."""
 
     catalogue = models.ForeignKey(
@@ -234,7 +243,8 @@ class ActivityContent(models.Model):
         related_name="members",
         help_text=_("The QĐ 1881 programme group this content is reported under."),
     )
-    search_text = models.TextField(editable=False, default="")
+
+    search_source = ("code", "name", "short_name")
 
     class Meta:
         verbose_name = _("activity content")
@@ -247,12 +257,8 @@ class ActivityContent(models.Model):
     def __str__(self) -> str:
         return f"{self.code}. {self.short_name}"
 
-    def save(self, *args, **kwargs):
-        self.search_text = search_key(self.code, self.name, self.short_name)
-        super().save(*args, **kwargs)
 
-
-class Organisation(models.Model):
+class Organisation(Searchable):
     """A body that approves, manages, implements or cooperates in khuyến công work."""
 
     class Kind(models.TextChoices):
@@ -278,12 +284,13 @@ class Organisation(models.Model):
         help_text=_("Empty for national bodies."),
     )
     parent = models.ForeignKey("self", verbose_name=_("parent body"), on_delete=models.PROTECT, null=True, blank=True)
-    search_text = models.TextField(editable=False, default="")
 
     objects = ScopedQuerySet.as_manager()
     province_path = "province"
     national_visible = True
     history = HistoricalRecords(verbose_name=_("historical organisation"), excluded_fields=["search_text"])
+
+    search_source = ("name", "short_name")
 
     class Meta:
         verbose_name = _("organisation")
@@ -296,12 +303,8 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        self.search_text = search_key(self.name, self.short_name)
-        super().save(*args, **kwargs)
 
-
-class Scheme(models.Model):
+class Scheme(Searchable):
     """A national (KCQG) or local (KCĐP) khuyến công programme, with its legal basis."""
 
     code = models.CharField(_("code"), max_length=40, unique=True)
@@ -321,12 +324,13 @@ class Scheme(models.Model):
     )
     start_year = models.PositiveSmallIntegerField(_("first year"))
     end_year = models.PositiveSmallIntegerField(_("last year"))
-    search_text = models.TextField(editable=False, default="")
 
     objects = ScopedQuerySet.as_manager()
     province_path = "province"
     national_visible = True
     history = HistoricalRecords(verbose_name=_("historical scheme"), excluded_fields=["search_text"])
+
+    search_source = ("code", "name")
 
     class Meta:
         verbose_name = _("scheme")
@@ -343,10 +347,6 @@ class Scheme(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs):
-        self.search_text = search_key(self.code, self.name)
-        super().save(*args, **kwargs)
 
 
 # --- Plans ------------------------------------------------------------------------------------
@@ -519,7 +519,7 @@ def _lifecycle_constraints() -> list[models.BaseConstraint]:
     return constraints
 
 
-class Project(DecisionFields):
+class Project(DecisionFields, Searchable):
     """A đề án khuyến công: the unit that money, beneficiaries and reports hang on.
 
     Its province is its plan's province: a đề án cannot be filed under another province's plan.
@@ -578,10 +578,10 @@ class Project(DecisionFields):
     stopped_on = models.DateField(_("stopped on"), null=True, blank=True)
     stop_reason = models.CharField(_("reason for stopping"), max_length=300, blank=True)
     note = models.TextField(_("note"), blank=True)
-    search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     objects = ProjectQuerySet.as_manager()
+    search_source = ("code", "name", "location")
     province_path = "plan__province"
     history = HistoricalRecords(verbose_name=_("historical project"), excluded_fields=["search_text"])
 
@@ -611,10 +611,6 @@ class Project(DecisionFields):
 
     def __str__(self) -> str:
         return f"{self.code} – {self.name}"
-
-    def save(self, *args, **kwargs):
-        self.search_text = search_key(self.code, self.name, self.location)
-        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         errors: dict[str, list] = {}
@@ -751,7 +747,7 @@ tax_code_validator = RegexValidator(
 )
 
 
-class Facility(models.Model):
+class Facility(Searchable):
     """A rural-industry facility (cơ sở công nghiệp nông thôn) that receives support."""
 
     class Kind(models.TextChoices):
@@ -804,11 +800,11 @@ class Facility(models.Model):
     workers_before = models.PositiveIntegerField(_("workers before support"), null=True, blank=True)
     workers_after = models.PositiveIntegerField(_("workers after support"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
-    search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     objects = ScopedQuerySet.as_manager()
     province_path = "province"
+    search_source = ("name", "tax_code", "address")
     history = HistoricalRecords(verbose_name=_("historical facility"), excluded_fields=["search_text"])
 
     class Meta:
@@ -835,7 +831,6 @@ class Facility(models.Model):
     def save(self, *args, **kwargs):
         if self.tax_code == "":
             self.tax_code = None
-        self.search_text = search_key(self.name, self.tax_code, self.address)
         super().save(*args, **kwargs)
 
     def clean(self) -> None:

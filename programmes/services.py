@@ -147,14 +147,7 @@ def disbursement_create(
         note=note,
     )
     disbursement.full_clean()
-    errors = disbursement_limit_errors(project, [DisbursementChange(amount=amount, kind=kind)])
-    if errors:
-        raise ValidationError({"amount": errors})
-    _save_checked(
-        _with_author(disbursement, user),
-        message=_("The disbursement would exceed the approved KC support; nothing was saved."),
-    )
-    return disbursement
+    return _save_within_limits(disbursement, project, DisbursementChange(amount=amount, kind=kind), user)
 
 
 @transaction.atomic
@@ -169,6 +162,10 @@ def disbursement_update(*, disbursement: Disbursement, user=None, **fields) -> D
         change = DisbursementChange(disbursement.amount, disbursement.kind, old.amount, old.kind)
     else:
         change = DisbursementChange(disbursement.amount, disbursement.kind)
+    return _save_within_limits(disbursement, project, change, user)
+
+
+def _save_within_limits(disbursement: Disbursement, project: Project, change: DisbursementChange, user) -> Disbursement:
     errors = disbursement_limit_errors(project, [change])
     if errors:
         raise ValidationError({"amount": errors})
