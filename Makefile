@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo check lint format messages benchmark-data clean
+.PHONY: run test install migrate demo check lint lint-check format messages benchmark-data clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+lint-check: install
+	$(BIN)/ruff check .
 
 format: install
 	$(BIN)/ruff format .

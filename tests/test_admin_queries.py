@@ -23,6 +23,7 @@ CHANGELISTS = [
     "province",
     "commune",
     "activitycontent",
+    "activitycatalogue",
 ]
 
 
@@ -76,6 +77,25 @@ def test_list_pages_do_not_grow_with_the_rows(client, request, user_fixture):
         assert large_count == small_count, (
             f"{name}: {small_count} queries for 5 rows, {large_count} for 50\n" + "\n".join(large_sql)
         )
+
+
+def test_the_user_list_does_not_grow_with_the_users(client, administrator):
+    from programmes import services
+    from programmes.models import Role
+    from tests.factories import UserFactory, current_province
+
+    client.force_login(administrator)
+    url = reverse("admin:auth_user_changelist")
+
+    def add_users(count):
+        for _ in range(count):
+            services.user_set_role(user=UserFactory(), role=Role.PROVINCE_STAFF, province=current_province("38"))
+
+    add_users(5)
+    small, _ = count_queries(client, url)
+    add_users(45)
+    large, sql = count_queries(client, url)
+    assert large == small, "\n".join(sql)
 
 
 def test_the_project_list_totals_cover_the_filtered_rows(client, administrator):
