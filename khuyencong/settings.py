@@ -122,7 +122,7 @@ FORMAT_MODULE_PATH = ["khuyencong.formats"]
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
-MEDIA_URL = "media/"
+# Uploaded attachments live here; they are served only by the scoped view (programmes.views).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Attachments are decisions, contracts and minutes: scans, PDFs, office files.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -25,6 +25,7 @@ from simple_history.models import HistoricalRecords
 from .lib.formatting import money, ratio
 from .lib.text import search_key
 from .querysets import ProjectQuerySet, ProvinceQuerySet, ScopedQuerySet
+from .storage import attachment_storage
 
 MERGER_DATE = datetime.date(2025, 7, 1)
 
@@ -1012,7 +1013,7 @@ class Attachment(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=300)
-    file = models.FileField(_("file"), upload_to=attachment_path)
+    file = models.FileField(_("file"), upload_to=attachment_path, storage=attachment_storage, max_length=300)
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
 
     objects = ScopedQuerySet.as_manager()
