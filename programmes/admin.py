@@ -14,7 +14,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
-from django.db.models import BigIntegerField, Count, OuterRef, Subquery, Sum, Value
+from django.db.models import BigIntegerField, Count, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.utils.formats import date_format
@@ -181,17 +181,21 @@ class TotalsChangeListMixin:
     def get_totals(self, queryset) -> list[tuple[str, str]]:
         return []
 
+    def decorate_page(self, rows) -> None:
+        """Add figures to the rows of the page (a constant number of queries, for these rows only)."""
+
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
         context = getattr(response, "context_data", None) or {}
         changelist = context.get("cl")
         if changelist is not None:
+            self.decorate_page(changelist.result_list)
             response.context_data["totals"] = self.get_totals(changelist.queryset)
         return response
 
 
-def money_column(field: str, description):
-    @admin.display(description=description, ordering=field)
+def money_column(field: str, description, sortable: bool = True):
+    @admin.display(description=description, ordering=field if sortable else None)
     def column(self, obj):
         return money(getattr(obj, field))
 
@@ -343,26 +347,31 @@ class PlanAdmin(TotalsChangeListMixin, ScopedAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         return _form_with_user(super().get_form(request, obj, change, **kwargs), request.user)
 
-    def get_queryset(self, request):
-        # Subqueries, not joins: summing over two relations at once would multiply the rows.
-        lines = PlanLine.objects.filter(plan=OuterRef("pk")).values("plan")
-        projects = Project.objects.filter(plan=OuterRef("pk")).values("plan")
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                planned_total=Coalesce(Subquery(lines.annotate(s=Sum("planned_amount")).values("s")), Value(0)),
-                project_count=Coalesce(Subquery(projects.annotate(c=Count("pk")).values("c")), Value(0)),
-                support_total=Coalesce(Subquery(projects.annotate(s=Sum("kc_support")).values("s")), Value(0)),
-                disbursed_total=Coalesce(Subquery(projects.annotate(s=Sum("disbursed_amount")).values("s")), Value(0)),
-            )
+    def decorate_page(self, plans) -> None:
+        """Attach each plan's figures, with two grouped queries over the page's plans only."""
+        ids = [plan.pk for plan in plans]
+        planned = dict(
+            PlanLine.objects.filter(plan__in=ids).values_list("plan").annotate(s=Sum("planned_amount")).order_by()
         )
+        figures = {
+            row["plan"]: row
+            for row in Project.objects.filter(plan__in=ids)
+            .values("plan")
+            .annotate(count=Count("pk"), support=Sum("kc_support"), disbursed=Sum("disbursed_amount"))
+            .order_by()
+        }
+        for plan in plans:
+            row = figures.get(plan.pk, {})
+            plan.planned_total = planned.get(plan.pk, 0)
+            plan.project_count = row.get("count", 0)
+            plan.support_total = row.get("support", 0)
+            plan.disbursed_total = row.get("disbursed", 0)
 
-    planned_column = money_column("planned_total", _("planned (đồng)"))
-    support_column = money_column("support_total", _("approved KC support (đồng)"))
-    disbursed_column = money_column("disbursed_total", _("disbursed (đồng)"))
+    planned_column = money_column("planned_total", _("planned (đồng)"), sortable=False)
+    support_column = money_column("support_total", _("approved KC support (đồng)"), sortable=False)
+    disbursed_column = money_column("disbursed_total", _("disbursed (đồng)"), sortable=False)
 
-    @admin.display(description=_("projects"), ordering="project_count")
+    @admin.display(description=_("projects"))
     def project_count_column(self, obj):
         return obj.project_count
 
@@ -371,16 +380,17 @@ class PlanAdmin(TotalsChangeListMixin, ScopedAdmin):
         return percent(ratio(obj.disbursed_total, obj.planned_total))
 
     def get_totals(self, queryset):
-        totals = queryset.aggregate(
-            planned=Coalesce(Sum("planned_total"), 0),
-            support=Coalesce(Sum("support_total"), 0),
-            disbursed=Coalesce(Sum("disbursed_total"), 0),
+        # Two direct aggregates over the filtered plans, not a sum of per-plan subqueries.
+        plans = queryset.order_by().values("pk")
+        planned = PlanLine.objects.filter(plan__in=plans).aggregate(s=Coalesce(Sum("planned_amount"), 0))["s"]
+        projects = Project.objects.filter(plan__in=plans).aggregate(
+            support=Coalesce(Sum("kc_support"), 0), disbursed=Coalesce(Sum("disbursed_amount"), 0)
         )
         return [
-            (_("planned"), money(totals["planned"])),
-            (_("approved KC support"), money(totals["support"])),
-            (_("disbursed"), money(totals["disbursed"])),
-            (_("disbursed / plan (%)"), percent(ratio(totals["disbursed"], totals["planned"]))),
+            (_("planned"), money(planned)),
+            (_("approved KC support"), money(projects["support"])),
+            (_("disbursed"), money(projects["disbursed"])),
+            (_("disbursed / plan (%)"), percent(ratio(projects["disbursed"], planned))),
         ]
 
     def save_model(self, request, obj, form, change):
@@ -512,6 +522,7 @@ MONEY_AFTER_APPROVAL = {
 
 @admin.register(Project)
 class ProjectAdmin(TotalsChangeListMixin, ScopedAdmin):
+    show_full_result_count = False  # one count of the filtered rows is enough on large tables
     form = ProjectForm
     list_display = [
         "code",
@@ -529,11 +540,13 @@ class ProjectAdmin(TotalsChangeListMixin, ScopedAdmin):
         CurrentProvinceFilter,
         "plan__year",
         "plan__scheme__level",
-        ("content", admin.RelatedOnlyFieldListFilter),
+        "content",
         "status",
         "is_group",
     ]
     list_select_related = ["plan__province", "plan__scheme", "content"]
+    # Newest first by key: an index scan, where sorting by the plan's year would sort every row.
+    ordering = ["-id"]
     date_hierarchy = "decision_date"
     autocomplete_fields = ["plan", "implementing_unit", "cooperating_units", "commune"]
     readonly_fields = ["disbursed_amount_display", "beneficiary_support_display", "total_cost_display"]
@@ -792,6 +805,7 @@ class ProjectAdjustmentAdmin(ScopedAdmin):
 
 @admin.register(Facility)
 class FacilityAdmin(ScopedAdmin):
+    show_full_result_count = False  # one count of the filtered rows is enough on large tables
     list_display = ["name", "tax_code", "kind", "province", "commune", "industry", "workforce"]
     list_filter = [CurrentProvinceFilter, "kind", "industry"]
     list_select_related = ["province", "commune"]
@@ -830,10 +844,12 @@ class BeneficiaryForm(forms.ModelForm):
 
 @admin.register(Beneficiary)
 class BeneficiaryAdmin(TotalsChangeListMixin, ScopedAdmin):
+    show_full_result_count = False  # one count of the filtered rows is enough on large tables
     form = BeneficiaryForm
     list_display = ["facility", "project", "support_column", "counterpart_column"]
     list_filter = [CurrentProvinceFilter, "project__plan__year"]
     list_select_related = ["facility", "project"]
+    ordering = ["-id"]
     search_text_path = "facility__search_text"
     autocomplete_fields = ["project", "facility"]
 
@@ -876,6 +892,7 @@ class DisbursementForm(forms.ModelForm):
 
 @admin.register(Disbursement)
 class DisbursementAdmin(TotalsChangeListMixin, ScopedAdmin):
+    show_full_result_count = False  # one count of the filtered rows is enough on large tables
     form = DisbursementForm
     list_display = ["paid_on", "project_code", "facility", "kind", "source", "amount_column", "voucher_number"]
     list_filter = [CurrentProvinceFilter, "project__plan__year", "project__plan__scheme__level", "kind", "source"]
@@ -883,6 +900,7 @@ class DisbursementAdmin(TotalsChangeListMixin, ScopedAdmin):
     search_text_path = "project__search_text"
     autocomplete_fields = ["project", "facility"]
     date_hierarchy = "paid_on"
+    ordering = ["-paid_on", "-id"]
 
     amount_column = money_column("amount", _("amount (đồng)"))
 

@@ -812,6 +812,7 @@ class Facility(Searchable):
         verbose_name = _("rural-industry facility")
         verbose_name_plural = _("rural-industry facilities")
         ordering = ["name"]
+        indexes = [models.Index(fields=["name"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(tax_code__isnull=True) | Q(tax_code__regex=r"^[0-9]{10}(-[0-9]{3})?$"),
@@ -926,7 +927,7 @@ class Disbursement(models.Model):
         verbose_name = _("disbursement")
         verbose_name_plural = _("disbursements")
         ordering = ["-paid_on", "-id"]
-        indexes = [models.Index(fields=["paid_on"])]
+        indexes = [models.Index(fields=["paid_on", "id"])]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="disbursement_amount_positive"),
             models.UniqueConstraint(

@@ -107,3 +107,25 @@ def test_the_project_list_totals_cover_the_filtered_rows(client, administrator):
     assert totals["kinh phí KC được duyệt"] == "300.000.000"
     assert totals["đã giải ngân"] == "10.000.000"
     assert totals["tỷ lệ giải ngân (%)"] == "3,33%"
+
+
+def test_the_plan_list_shows_each_plans_figures_and_their_totals(client, thanhhoa_officer):
+    from tests.factories import PlanLineFactory
+
+    line = PlanLineFactory(planned_amount=900_000_000)
+    first = ProjectFactory(plan=line.plan, kc_support=300_000_000)
+    ProjectFactory(plan=line.plan, kc_support=200_000_000)
+    disburse(first, 150_000_000)
+    client.force_login(thanhhoa_officer)
+    response = client.get(reverse("admin:programmes_plan_changelist"))
+    plan = next(row for row in response.context["cl"].result_list if row.pk == line.plan_id)
+    assert (plan.planned_total, plan.project_count, plan.support_total, plan.disbursed_total) == (
+        900_000_000,
+        2,
+        500_000_000,
+        150_000_000,
+    )
+    totals = {str(label): value for label, value in response.context["totals"]}
+    assert totals["kế hoạch"] == "900.000.000"
+    assert totals["giải ngân / kế hoạch (%)"] == "16,67%"
+    assert "16,67%" in response.content.decode()
