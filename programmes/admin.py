@@ -109,16 +109,8 @@ class HistoryValues(HistoricalRecordContextHelper):
         return value
 
 
-class ScopedAdmin(AccentInsensitiveSearchMixin, SimpleHistoryAdmin):
-    """Admin whose every path is limited to what the user may see."""
-
-    list_per_page = 50
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).for_user(request.user)
-
-    def get_historical_record_context_helper(self, request, historical_record):
-        return HistoryValues(self.model, historical_record)
+class ScopedChoicesMixin:
+    """Offer (and accept) only the related objects the user may see, in admins and inlines alike."""
 
     def _scoped_choices(self, request, model, queryset=None):
         queryset = queryset if queryset is not None else model._default_manager.all()
@@ -133,6 +125,18 @@ class ScopedAdmin(AccentInsensitiveSearchMixin, SimpleHistoryAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         kwargs["queryset"] = self._scoped_choices(request, db_field.related_model, kwargs.get("queryset"))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ScopedAdmin(ScopedChoicesMixin, AccentInsensitiveSearchMixin, SimpleHistoryAdmin):
+    """Admin whose every path is limited to what the user may see."""
+
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return HistoryValues(self.model, historical_record)
 
     def _require_in_scope(self, request, object_id) -> None:
         # simple-history falls back to the last historical record when get_queryset misses,
@@ -280,13 +284,13 @@ class SchemeAdmin(ScopedAdmin):
 # --- Plans ------------------------------------------------------------------------------------
 
 
-class PlanLineInline(admin.TabularInline):
+class PlanLineInline(ScopedChoicesMixin, admin.TabularInline):
     model = PlanLine
     fields = ["content", "planned_amount", "planned_projects", "note"]
     extra = 0
 
 
-class PlanAttachmentInline(admin.TabularInline):
+class PlanAttachmentInline(ScopedChoicesMixin, admin.TabularInline):
     model = Attachment
     fk_name = "plan"
     fields = ["kind", "title", "file", "uploaded_at"]
@@ -450,7 +454,7 @@ class BeneficiaryInlineFormSet(forms.BaseInlineFormSet):
             )
 
 
-class BeneficiaryInline(admin.TabularInline):
+class BeneficiaryInline(ScopedChoicesMixin, admin.TabularInline):
     model = Beneficiary
     formset = BeneficiaryInlineFormSet
     fields = ["facility", "support_amount", "counterpart_amount", "note"]
@@ -458,7 +462,7 @@ class BeneficiaryInline(admin.TabularInline):
     extra = 0
 
 
-class DisbursementInline(admin.TabularInline):
+class DisbursementInline(ScopedChoicesMixin, admin.TabularInline):
     model = Disbursement
     formset = DisbursementInlineFormSet
     fields = ["paid_on", "kind", "amount", "source", "facility", "voucher_number", "note"]
@@ -466,7 +470,7 @@ class DisbursementInline(admin.TabularInline):
     extra = 0
 
 
-class AdjustmentInline(admin.TabularInline):
+class AdjustmentInline(ScopedChoicesMixin, admin.TabularInline):
     model = ProjectAdjustment
     fields = [
         "decision_number",
@@ -487,7 +491,7 @@ class AdjustmentInline(admin.TabularInline):
         return False
 
 
-class ProjectAttachmentInline(admin.TabularInline):
+class ProjectAttachmentInline(ScopedChoicesMixin, admin.TabularInline):
     model = Attachment
     fk_name = "project"
     fields = ["kind", "title", "file", "uploaded_at"]

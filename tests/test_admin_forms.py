@@ -210,3 +210,27 @@ def test_an_adjustment_through_the_admin_keeps_the_old_amount(client, thanhhoa_o
         240_000_000,
         240_000_000,
     )
+
+
+def test_a_crafted_inline_post_with_another_provinces_facility_is_refused(client, thanhhoa_officer):
+    from tests.factories import FacilityFactory, current_province
+
+    project = ProjectFactory(kc_support=300_000_000, is_group=True)
+    foreign = FacilityFactory(province=current_province("48"))
+    client.force_login(thanhhoa_officer)
+    data = project_form_data(client, project)
+    index = int(data["beneficiaries-TOTAL_FORMS"])
+    data.update(
+        {
+            f"beneficiaries-{index}-facility": foreign.pk,
+            f"beneficiaries-{index}-support_amount": 1_000_000,
+            f"beneficiaries-{index}-counterpart_amount": 0,
+            "beneficiaries-TOTAL_FORMS": index + 1,
+        }
+    )
+    response = client.post(reverse("admin:programmes_project_change", args=[project.pk]), data)
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][0].formset
+    # Refused by the scoped choices themselves ("not one of the available choices").
+    assert "hợp lệ" in " ".join(formset.forms[index].errors["facility"])
+    assert not project.beneficiaries.exists()
