@@ -1,6 +1,7 @@
 """Keep the role groups and their permissions in step with the models after every migrate."""
 
 from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
@@ -47,4 +48,6 @@ def sync_role_groups(using: str = "default") -> None:
 def create_role_groups(sender, using="default", **kwargs) -> None:
     if getattr(sender, "name", None) != "programmes":
         return
+    # Our receiver may run before django.contrib.auth's: make sure the permissions exist first.
+    create_permissions(sender, verbosity=0, using=using)
     sync_role_groups(using)

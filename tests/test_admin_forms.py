@@ -234,3 +234,57 @@ def test_a_crafted_inline_post_with_another_provinces_facility_is_refused(client
     # Refused by the scoped choices themselves ("not one of the available choices").
     assert "hợp lệ" in " ".join(formset.forms[index].errors["facility"])
     assert not project.beneficiaries.exists()
+
+
+def plan_data(plan, **changes):
+    data = {
+        "scheme": plan.scheme_id,
+        "province": plan.province_id,
+        "year": plan.year,
+        "status": plan.status,
+        "decision_number": plan.decision_number,
+        "decision_issuer": plan.decision_issuer,
+        "decision_date": plan.decision_date.strftime("%d/%m/%Y") if plan.decision_date else "",
+        "note": "",
+        "lines-TOTAL_FORMS": 0,
+        "lines-INITIAL_FORMS": 0,
+        "attachments-TOTAL_FORMS": 0,
+        "attachments-INITIAL_FORMS": 0,
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize(("user_fixture", "approved"), [("thanhhoa_officer", False), ("thanhhoa_manager", True)])
+def test_only_a_manager_approves_a_plan(client, request, user_fixture, approved):
+    from tests.factories import PlanFactory
+
+    plan = PlanFactory(status="du_thao", decision_number="", decision_date=None)
+    client.force_login(request.getfixturevalue(user_fixture))
+    response = client.post(
+        reverse("admin:programmes_plan_change", args=[plan.pk]),
+        plan_data(
+            plan,
+            status="da_duyet",
+            decision_number="125/QĐ-UBND",
+            decision_issuer="UBND tỉnh Thanh Hóa",
+            decision_date="10/01/2024",
+        ),
+    )
+    plan.refresh_from_db()
+    assert (plan.status == "da_duyet") is approved
+    if not approved:
+        assert "Chỉ lãnh đạo Sở mới được phê duyệt kế hoạch." in response.context["adminform"].form.errors["status"]
+
+
+def test_an_approved_plan_needs_its_decision(client, thanhhoa_manager):
+    from tests.factories import PlanFactory
+
+    plan = PlanFactory(status="du_thao", decision_number="", decision_date=None)
+    client.force_login(thanhhoa_manager)
+    response = client.post(reverse("admin:programmes_plan_change", args=[plan.pk]), plan_data(plan, status="da_duyet"))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "Kế hoạch đã phê duyệt phải có số quyết định phê duyệt." in errors["decision_number"]
+    plan.refresh_from_db()
+    assert plan.status == "du_thao"

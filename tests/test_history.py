@@ -40,6 +40,7 @@ def test_an_admin_edit_records_the_user_and_the_changed_field(client, thanhhoa_o
     page = client.get(reverse("admin:programmes_project_history", args=[project.pk]))
     assert page.status_code == 200
     assert "Tên mới" in page.content.decode()
+    assert "Lịch sử" in page.content.decode()
 
 
 def test_service_writes_record_their_author(thanhhoa_officer):
@@ -48,3 +49,18 @@ def test_service_writes_record_their_author(thanhhoa_officer):
     record = disbursement.history.first()
     assert record.history_type == "+"
     assert record.history_user == thanhhoa_officer
+
+
+def test_an_administrator_reads_the_history_of_a_deleted_disbursement(client, administrator, thanhhoa_officer):
+    from programmes import services
+
+    project = ProjectFactory()
+    disbursement = disburse(project, 5_000_000, user=thanhhoa_officer)
+    pk = disbursement.pk
+    services.disbursement_delete(disbursement=disbursement, user=thanhhoa_officer)
+    client.force_login(administrator)
+    response = client.get(reverse("admin:programmes_disbursement_history", args=[pk]))
+    assert response.status_code == 200
+    assert "Xóa" in response.content.decode()
+    client.force_login(thanhhoa_officer)
+    assert client.get(reverse("admin:programmes_disbursement_history", args=[pk])).status_code == 404
