@@ -26,6 +26,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import services
 from .access import sees_all_provinces
+from .forms import MoneyField
 from .lib.formatting import money, percent, ratio
 from .lib.text import search_key
 from .models import (
@@ -110,7 +111,12 @@ class HistoryValues(HistoricalRecordContextHelper):
 
 
 class ScopedChoicesMixin:
-    """Offer (and accept) only the related objects the user may see, in admins and inlines alike."""
+    """Offer (and accept) only the related objects the user may see, in admins and inlines alike.
+
+    Amounts (whole đồng) are typed and shown grouped: 300.000.000.
+    """
+
+    formfield_overrides = {BigIntegerField: {"form_class": MoneyField}}
 
     def _scoped_choices(self, request, model, queryset=None):
         queryset = queryset if queryset is not None else model._default_manager.all()
