@@ -817,6 +817,7 @@ class Facility(Searchable):
             models.CheckConstraint(
                 condition=Q(tax_code__isnull=True) | Q(tax_code__regex=r"^[0-9]{10}(-[0-9]{3})?$"),
                 name="facility_tax_code_format",
+                violation_error_message=tax_code_validator.message,
             ),
             models.CheckConstraint(
                 condition=(Q(revenue_before__isnull=True) | Q(revenue_before__gte=0))
@@ -1030,6 +1031,7 @@ class Attachment(models.Model):
                 condition=(Q(project__isnull=False) & Q(plan__isnull=True))
                 | (Q(project__isnull=True) & Q(plan__isnull=False)),
                 name="attachment_belongs_to_project_or_plan",
+                violation_error_message=_("Attach the file to a project or to a plan (one of them)."),
             ),
         ]
 
@@ -1074,6 +1076,7 @@ class UserProfile(models.Model):
             models.CheckConstraint(
                 condition=~Q(role__in=PROVINCE_ROLES) | Q(province__isnull=False),
                 name="profile_provincial_role_has_province",
+                violation_error_message=_("A provincial role needs a province."),
             ),
         ]
 

@@ -273,3 +273,29 @@ def test_the_user_admin_is_for_administrators_only(client, personas):
     for role in ROLES:
         client.force_login(personas[role])
         assert client.get(url).status_code == (200 if role == "administrator" else 403), role
+
+
+def test_an_administrator_creates_a_provincial_user_only_with_a_province(client, administrator, django_user_model):
+    client.force_login(administrator)
+    data = {
+        "username": "nguoimoi",
+        "password1": "Mat-khau-dai-2026",
+        "password2": "Mat-khau-dai-2026",
+        "usable_password": "true",
+        "profile-TOTAL_FORMS": 1,
+        "profile-INITIAL_FORMS": 0,
+        "profile-MIN_NUM_FORMS": 0,
+        "profile-MAX_NUM_FORMS": 1,
+        "profile-0-role": "province_staff",
+        "profile-0-province": "",
+    }
+    response = client.post(reverse("admin:auth_user_add"), data)
+    assert response.status_code == 200
+    assert "Vai trò cấp tỉnh phải gắn với một tỉnh." in response.content.decode()
+    assert not django_user_model.objects.filter(username="nguoimoi").exists()
+
+    data["profile-0-province"] = current_province("38").pk
+    response = client.post(reverse("admin:auth_user_add"), data)
+    assert response.status_code == 302
+    user = django_user_model.objects.get(username="nguoimoi")
+    assert user.is_staff and list(user.groups.values_list("name", flat=True)) == ["province_staff"]
