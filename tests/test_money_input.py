@@ -19,9 +19,10 @@ def test_it_accepts_grouped_and_plain_amounts(typed):
 
 
 def test_it_refuses_decimals_in_the_users_language():
-    with translation.override("vi"), pytest.raises(ValidationError) as exc_info:
-        MoneyField().clean("1,5")
-    assert exc_info.value.messages == ["Nhập số đồng nguyên, không có phần thập phân."]
+    with translation.override("vi"):
+        with pytest.raises(ValidationError) as exc_info:
+            MoneyField().clean("1,5")
+        assert exc_info.value.messages == ["Nhập số đồng nguyên, không có phần thập phân."]
 
 
 def test_english_users_type_commas():
