@@ -299,12 +299,15 @@ class PlanLineInline(ScopedChoicesMixin, admin.TabularInline):
     extra = 0
 
 
-class PlanAttachmentInline(ScopedChoicesMixin, admin.TabularInline):
+class AttachmentInline(ScopedChoicesMixin, admin.TabularInline):
     model = Attachment
-    fk_name = "plan"
     fields = ["kind", "title", "file", "uploaded_at"]
     readonly_fields = ["uploaded_at"]
     extra = 0
+
+
+class PlanAttachmentInline(AttachmentInline):
+    fk_name = "plan"
 
 
 class PlanForm(forms.ModelForm):
@@ -500,12 +503,8 @@ class AdjustmentInline(ScopedChoicesMixin, admin.TabularInline):
         return False
 
 
-class ProjectAttachmentInline(ScopedChoicesMixin, admin.TabularInline):
-    model = Attachment
+class ProjectAttachmentInline(AttachmentInline):
     fk_name = "project"
-    fields = ["kind", "title", "file", "uploaded_at"]
-    readonly_fields = ["uploaded_at"]
-    extra = 0
 
 
 class ProjectForm(forms.ModelForm):
