@@ -72,7 +72,9 @@ class DecisionFields(models.Model):
             return ""
         text = _("Decision No. %(number)s") % {"number": self.decision_number}
         if self.decision_date:
-            text += " " + _("dated %(date)s") % {"date": self.decision_date.strftime("%d/%m/%Y")}
+            # Cited as in legal texts: "Quyết định số 1282/QĐ-UBND ngày 15/6/2023".
+            day = self.decision_date
+            text += " " + _("dated %(date)s") % {"date": f"{day.day}/{day.month}/{day.year}"}
         if self.decision_issuer:
             text += " " + _("of %(issuer)s") % {"issuer": self.decision_issuer}
         return text
@@ -159,9 +161,6 @@ class Province(Searchable):
         if self.valid_to == MERGER_DATE - datetime.timedelta(days=1):
             return _("%(name)s (before 1/7/2025)") % {"name": self.name}
         return _("%(name)s (until %(date)s)") % {"name": self.name, "date": self.valid_to.strftime("%d/%m/%Y")}
-
-    def is_valid_on(self, day: datetime.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
     def is_valid_in_year(self, year: int) -> bool:
         return (self.valid_from is None or self.valid_from.year <= year) and (
@@ -677,10 +676,6 @@ class Project(DecisionFields, Searchable):
     @property
     def total_cost(self) -> int:
         return self.kc_support + self.counterpart_funds + self.other_funds
-
-    @property
-    def available_amount(self) -> int:
-        return self.kc_support - self.disbursed_amount
 
     @property
     def disbursed_ratio(self) -> Decimal | None:

@@ -26,3 +26,15 @@ def test_percent_is_rounded_once_at_display():
 
 def test_ratio_is_exact():
     assert ratio(1, 8) == Decimal("12.5")
+
+
+def test_a_decision_is_cited_as_in_official_documents():
+    import datetime
+
+    from programmes.models import Plan
+
+    plan = Plan(
+        decision_number="1282/QĐ-UBND", decision_issuer="UBND tỉnh Hòa Bình", decision_date=datetime.date(2023, 6, 15)
+    )
+    with translation.override("vi"):
+        assert plan.decision_citation == "Quyết định số 1282/QĐ-UBND ngày 15/6/2023 của UBND tỉnh Hòa Bình"
