@@ -922,7 +922,7 @@ class DisbursementAdmin(TotalsChangeListMixin, ScopedAdmin):
 
     def get_totals(self, queryset):
         totals = queryset.aggregate(count=Count("pk"), amount=Coalesce(Sum("amount"), 0))
-        return [(_("disbursements"), str(totals["count"])), (_("amount"), money(totals["amount"]))]
+        return [(_("number of disbursements"), str(totals["count"])), (_("amount"), money(totals["amount"]))]
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -41,6 +41,7 @@ def test_an_admin_edit_records_the_user_and_the_changed_field(client, thanhhoa_o
     assert page.status_code == 200
     assert "Tên mới" in page.content.decode()
     assert "Lịch sử" in page.content.decode()
+    assert "2 thay đổi" in page.content.decode()
 
 
 def test_service_writes_record_their_author(thanhhoa_officer):
