@@ -102,6 +102,20 @@ def add_inline_disbursements(data, amounts):
     data["disbursements-TOTAL_FORMS"] = start + len(amounts)
 
 
+def add_inline_beneficiary(data, facility, amount) -> int:
+    """Add a beneficiary row to posted project data; return its form index."""
+    index = int(data["beneficiaries-TOTAL_FORMS"])
+    data.update(
+        {
+            f"beneficiaries-{index}-facility": facility.pk,
+            f"beneficiaries-{index}-support_amount": amount,
+            f"beneficiaries-{index}-counterpart_amount": 0,
+            "beneficiaries-TOTAL_FORMS": index + 1,
+        }
+    )
+    return index
+
+
 def test_several_inline_disbursements_together_cannot_overspend(client, thanhhoa_officer):
     project = ProjectFactory(kc_support=300_000_000)
     client.force_login(thanhhoa_officer)
@@ -131,15 +145,7 @@ def test_inline_beneficiaries_cannot_exceed_the_support(client, thanhhoa_officer
     second.save()
     client.force_login(thanhhoa_officer)
     data = project_form_data(client, project)
-    index = int(data["beneficiaries-TOTAL_FORMS"])
-    data.update(
-        {
-            f"beneficiaries-{index}-facility": second.pk,
-            f"beneficiaries-{index}-support_amount": 150_000_000,
-            f"beneficiaries-{index}-counterpart_amount": 0,
-            "beneficiaries-TOTAL_FORMS": index + 1,
-        }
-    )
+    add_inline_beneficiary(data, second, 150_000_000)
     response = client.post(reverse("admin:programmes_project_change", args=[project.pk]), data)
     assert response.status_code == 200
     assert "vượt kinh phí khuyến công của đề án" in str(
@@ -219,15 +225,7 @@ def test_a_crafted_inline_post_with_another_provinces_facility_is_refused(client
     foreign = FacilityFactory(province=current_province("48"))
     client.force_login(thanhhoa_officer)
     data = project_form_data(client, project)
-    index = int(data["beneficiaries-TOTAL_FORMS"])
-    data.update(
-        {
-            f"beneficiaries-{index}-facility": foreign.pk,
-            f"beneficiaries-{index}-support_amount": 1_000_000,
-            f"beneficiaries-{index}-counterpart_amount": 0,
-            "beneficiaries-TOTAL_FORMS": index + 1,
-        }
-    )
+    index = add_inline_beneficiary(data, foreign, 1_000_000)
     response = client.post(reverse("admin:programmes_project_change", args=[project.pk]), data)
     assert response.status_code == 200
     formset = response.context["inline_admin_formsets"][0].formset
