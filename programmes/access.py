@@ -1,49 +1,94 @@
-"""Who may see what: one scope rule, used by every path (admin, imports, exports, reports).
+"""Roles, and who may see and who may change what: the bottom of the house.
 
-Province staff and managers see the data of their province of today and of every unit it grew
-out of (a Đà Nẵng officer keeps old Quảng Nam's records). Ministry reviewers and administrators
-see all provinces; only administrators change reference data.
+Models, querysets, services and the admin use these rules; this module imports none of them.
+
+Reading and writing are two rules:
+
+- the **read scope** (`sees_all_provinces`, `user_province`, used by `QuerySet.for_user`):
+  province staff and managers see the data of their province of today and of every unit it grew
+  out of (a Đà Nẵng officer keeps old Quảng Nam's records) plus national reference rows; Ministry
+  reviewers and administrators see all provinces;
+- the **write rule** (`may_write_in_province`, `may_write_national`, used by
+  `QuerySet.editable_by` and by every service): administrators change everything; province
+  staff and managers change their own province's rows only, never a national row; reviewers
+  change nothing. What a role may do to a row in a given state (approve, re-open, adjust) is
+  the lifecycle's business (`programmes.lifecycle`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from django.contrib.auth.models import AnonymousUser
-
-if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
-
-    from .models import Province
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
-def user_role(user: AbstractBaseUser | AnonymousUser | None) -> str | None:
-    """Return the user's role, or None for anonymous and role-less users."""
-    from .models import Role
+class Role(models.TextChoices):
+    PROVINCE_STAFF = "province_staff", _("Province staff")
+    PROVINCE_MANAGER = "province_manager", _("Province manager")
+    MINISTRY_REVIEWER = "ministry_reviewer", _("Ministry reviewer")
+    ADMINISTRATOR = "administrator", _("Administrator")
 
+
+PROVINCE_ROLES = (Role.PROVINCE_STAFF, Role.PROVINCE_MANAGER)
+# Roles that may approve, re-open, adjust and stop (domain.md §8).
+APPROVER_ROLES = (Role.PROVINCE_MANAGER, Role.ADMINISTRATOR)
+
+
+def _profile(user):
+    """Return the user's profile (cached on the user), or None."""
+    cached = getattr(user, "_profile_cache", None)
+    if cached is None:
+        try:
+            cached = user.profile
+        except ObjectDoesNotExist:
+            cached = False
+        user._profile_cache = cached
+    return cached or None
+
+
+def user_role(user) -> str | None:
+    """Return the user's role, or None for anonymous, inactive and role-less users."""
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     if user.is_superuser:
         return Role.ADMINISTRATOR
-    profile = getattr(user, "_profile_cache", None)
-    if profile is None:
-        from .models import UserProfile
-
-        profile = UserProfile.objects.filter(user=user).select_related("province").first()
-        user._profile_cache = profile or False
+    profile = _profile(user)
     return profile.role if profile else None
 
 
-def user_province(user) -> Province | None:
+def user_province(user):
     """Return the province of today a provincial user works for; None for the others."""
-    from .models import PROVINCE_ROLES
-
     if user_role(user) in PROVINCE_ROLES:
-        return user._profile_cache.province
+        return _profile(user).province
     return None
 
 
 def sees_all_provinces(user) -> bool:
-    from .models import Role
-
     return user_role(user) in (Role.ADMINISTRATOR, Role.MINISTRY_REVIEWER)
+
+
+def is_administrator(user) -> bool:
+    return user_role(user) == Role.ADMINISTRATOR
+
+
+def is_approver(user) -> bool:
+    """Return whether the user may approve, re-open, adjust and stop (a manager or an administrator)."""
+    return user_role(user) in APPROVER_ROLES
+
+
+def may_write_national(user) -> bool:
+    """National rows (Ministry bodies, national schemes, catalogues, provinces) are kept by administrators."""
+    return is_administrator(user)
+
+
+def may_write_in_province(user, current_province_id: int | None) -> bool:
+    """Return whether the user may change rows filed under the province of today `current_province_id`."""
+    if current_province_id is None:
+        return may_write_national(user)
+    role = user_role(user)
+    if role == Role.ADMINISTRATOR:
+        return True
+    if role in PROVINCE_ROLES:
+        province = user_province(user)
+        return province is not None and province.pk == current_province_id
+    return False

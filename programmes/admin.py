@@ -8,29 +8,32 @@ autocomplete results (which ask the related model's admin). Writes go through th
 from __future__ import annotations
 
 import datetime
+from types import MethodType
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.utils import flatten_fieldsets, model_ngettext
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import BigIntegerField, Count, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from . import services
-from .access import sees_all_provinces
+from . import lifecycle, services
+from .access import PROVINCE_ROLES, Role, is_approver, may_write_in_province, sees_all_provinces, user_role
 from .forms import MoneyField
 from .lib.formatting import money, percent, ratio
 from .lib.text import search_key
 from .models import (
-    APPROVED_STATUSES,
     ActivityCatalogue,
     ActivityContent,
     Attachment,
@@ -43,6 +46,7 @@ from .models import (
     PlanLine,
     Project,
     ProjectAdjustment,
+    ProjectStatus,
     Province,
     Scheme,
     UserProfile,
@@ -84,6 +88,8 @@ class CurrentProvinceFilter(admin.SimpleListFilter):
         return sorted(((str(p.pk), p.name) for p in provinces), key=lambda item: search_key(bare_name(item[1])))
 
     def queryset(self, request, queryset):
+        if self.value() and not _is_id(self.value()):
+            return queryset.none()
         if self.value():
             path = queryset.model.province_path
             path = path[0] if isinstance(path, tuple) else path
@@ -110,10 +116,44 @@ class HistoryValues(HistoricalRecordContextHelper):
         return value
 
 
+class ServiceErrorsForm(forms.ModelForm):
+    """A form that shows the errors a service raised on the last attempt to save it.
+
+    The admin validates the form, then hands the object to a service. When the service refuses
+    (a rule only the locked, current row can show, a role or lifecycle rule), the admin renders
+    the same posted form again with these errors on their fields, keeping what the user typed.
+    """
+
+    current_user = None
+    service_errors: ValidationError | None = None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.service_errors is not None:
+            if hasattr(self.service_errors, "error_dict"):
+                for field, errors in self.service_errors.error_dict.items():
+                    target = field if field in self.fields else None
+                    for error in errors:
+                        if target is None and field != NON_FIELD_ERRORS:
+                            label = _field_label(self._meta.model, field)
+                            error = ValidationError(f"{label}: {' '.join(error.messages)}")
+                        self.add_error(target, error)
+            else:
+                self.add_error(None, self.service_errors)
+        return cleaned
+
+
+def _field_label(model, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name).capitalize()
+    except Exception:
+        return name
+
+
 class ScopedChoicesMixin:
     """Offer (and accept) only the related objects the user may see, in admins and inlines alike.
 
-    Amounts (whole đồng) are typed and shown grouped: 300.000.000.
+    Amounts (whole đồng) are typed and shown grouped: 300.000.000, in forms and read-only views.
     """
 
     formfield_overrides = {BigIntegerField: {"form_class": MoneyField}}
@@ -132,14 +172,170 @@ class ScopedChoicesMixin:
         kwargs["queryset"] = self._scoped_choices(request, db_field.related_model, kwargs.get("queryset"))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    # --- Money shown grouped where it is read only ---
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.money_fields = {
+            f.name for f in self.model._meta.concrete_fields if isinstance(f, BigIntegerField) and not f.primary_key
+        }
+        for name in self.money_fields:
+            display = f"{name}_display"
+            if not hasattr(self, display):
+                field = self.model._meta.get_field(name)
+                setattr(self, display, MethodType(money_column(name, field.verbose_name), self))
+
+    def _display_names(self, names):
+        return [f"{name}_display" if name in self.money_fields else name for name in names]
+
+    def _read_only_view(self, request, obj) -> bool:
+        return getattr(request, "_history_read_only", False) or not self.has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        declared = list(super().get_readonly_fields(request, obj))
+        if self._read_only_view(request, obj):
+            # Everything shown is read only (and excluded from the form), money grouped.
+            if self.fieldsets:
+                shown = flatten_fieldsets(self.fieldsets)
+            elif self.fields:
+                shown = list(self.fields)
+            else:
+                shown = [
+                    f.name
+                    for f in self.model._meta.get_fields()
+                    if (f.concrete or f.many_to_many) and not f.auto_created and getattr(f, "editable", False)
+                ]
+            return self._display_names([*shown, *(name for name in declared if name not in shown)])
+        return self._display_names(declared)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        readonly = set(super().get_readonly_fields(request, obj))
+        if self._read_only_view(request, obj):
+            return self._display_names(fields)
+        return [f"{n}_display" if n in self.money_fields and n in readonly else n for n in fields]
+
 
 class ScopedAdmin(ScopedChoicesMixin, AccentInsensitiveSearchMixin, SimpleHistoryAdmin):
-    """Admin whose every path is limited to what the user may see."""
+    """Admin whose every path is limited to what the user may see, and every write to what they may change.
+
+    Reads use the read scope (`for_user`); add, change and delete ask the write rule
+    (`access.may_write_in_province`); every save and delete goes through a service, whose
+    refusals come back as errors on the form. History pages only show past versions.
+    """
 
     list_per_page = 50
+    form = ServiceErrorsForm
+    actions = ["delete_selected"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user)
+
+    # --- The write rule ---
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and user_role(request.user) in (*PROVINCE_ROLES, Role.ADMINISTRATOR)
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or may_write_in_province(request.user, services._province_id(obj))
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or may_write_in_province(request.user, services._province_id(obj))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self._read_only_view(request, obj):
+            return fieldsets
+        return [
+            (title, {**options, "fields": self._display_fieldset(options["fields"])}) for title, options in fieldsets
+        ]
+
+    def _display_fieldset(self, fields):
+        return [
+            tuple(self._display_names(f)) if isinstance(f, (list, tuple)) else self._display_names([f])[0]
+            for f in fields
+        ]
+
+    # --- Every write through a service ---
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        attrs = {"current_user": request.user, "service_errors": getattr(request, "_service_errors", None)}
+        return type(form.__name__, (form,), attrs)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id is not None and not _is_id(object_id):
+            raise Http404
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (ValidationError, PermissionDenied) as exc:
+            if request.method != "POST" or (isinstance(exc, PermissionDenied) and not exc.args):
+                raise
+            # The service refused what the form accepted; everything was rolled back. Show the
+            # same posted form again, with the service's errors on it.
+            request._service_errors = exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
+            for upload in request.FILES.values():
+                upload.seek(0)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        raise NotImplementedError(f"{type(self).__name__} must save through a service")
+
+    def delete_model(self, request, obj):
+        services.DELETE_SERVICES[type(obj)](obj, request.user)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if not _is_id(object_id):
+            raise Http404
+        try:
+            with transaction.atomic():
+                return super().delete_view(request, object_id, extra_context)
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+    def delete_queryset(self, request, queryset):
+        """Delete each selected row through its service, all or none."""
+        with transaction.atomic():
+            for obj in queryset:
+                services.DELETE_SERVICES[type(obj)](obj, request.user)
+
+    @admin.action(permissions=["delete"], description=gettext_lazy("Delete selected %(verbose_name_plural)s"))
+    def delete_selected(self, request, queryset):
+        if request.POST.get("post"):
+            try:
+                count = len(queryset)
+                self.delete_queryset(request, queryset)
+            except (ValidationError, PermissionDenied) as exc:
+                text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                self.message_user(request, _("Nothing was deleted: %(reason)s") % {"reason": text}, messages.ERROR)
+                return None
+            self.message_user(
+                request,
+                _("Deleted %(count)d %(items)s.") % {"count": count, "items": model_ngettext(self.opts, count)},
+                messages.SUCCESS,
+            )
+            return None
+        return django_delete_selected(self, request, queryset)
+
+    def save_formset(self, request, form, formset, change):
+        """Save inline rows through their services (deletions first, then changes and additions)."""
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            services.DELETE_SERVICES[type(obj)](obj, request.user)
+        for obj in instances:
+            self.save_inline(request, obj)
+        formset.save_m2m()
+
+    def save_inline(self, request, obj):
+        raise NotImplementedError(f"{type(self).__name__} has no service for inline {type(obj).__name__}")
+
+    # --- History: read only, for every role ---
 
     def get_historical_record_context_helper(self, request, historical_record):
         return HistoryValues(self.model, historical_record)
@@ -148,6 +344,8 @@ class ScopedAdmin(ScopedChoicesMixin, AccentInsensitiveSearchMixin, SimpleHistor
         # simple-history falls back to the last historical record when get_queryset misses,
         # which would show another province's object: refuse instead. Users who see every
         # province may still read the history of a deleted object.
+        if not _is_id(object_id):
+            raise Http404
         if sees_all_provinces(request.user):
             return
         if not self.get_queryset(request).filter(pk=object_id).exists():
@@ -158,20 +356,45 @@ class ScopedAdmin(ScopedChoicesMixin, AccentInsensitiveSearchMixin, SimpleHistor
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """Show a past version, read only. Posting to it changes nothing, for every role."""
+        if request.method != "GET":
+            raise PermissionDenied
         self._require_in_scope(request, object_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as exc:
-            # A limit that only the locked re-check could see (someone saved meanwhile).
-            for message in exc.messages:
-                self.message_user(request, message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+        if not _is_id(version_id):
+            raise Http404
+        request._history_read_only = True
+        context = {"has_change_permission": False, "has_delete_permission": False, "revert_disabled": True}
+        return super().history_form_view(request, object_id, version_id, {**context, **(extra_context or {})})
 
 
-class ReferenceAdmin(AccentInsensitiveSearchMixin, admin.ModelAdmin):
+def _is_id(value) -> bool:
+    return str(value).isascii() and str(value).isdigit() and len(str(value)) < 19
+
+
+class ReferenceWritesMixin:
+    """National reference data: readable by every role, written by administrators through the service."""
+
+    def save_model(self, request, obj, form, change):
+        services.reference_save(instance=obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        services.reference_delete(instance=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                services.reference_delete(instance=obj, user=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            services.reference_delete(instance=obj, user=request.user)
+        for obj in instances:
+            services.reference_save(instance=obj, user=request.user)
+        formset.save_m2m()
+
+
+class ReferenceAdmin(ReferenceWritesMixin, AccentInsensitiveSearchMixin, admin.ModelAdmin):
     """Reference data: readable by every role, changed by administrators only."""
 
     list_per_page = 100
@@ -256,7 +479,7 @@ class ActivityContentInline(admin.TabularInline):
 
 
 @admin.register(ActivityCatalogue)
-class ActivityCatalogueAdmin(admin.ModelAdmin):
+class ActivityCatalogueAdmin(ReferenceWritesMixin, admin.ModelAdmin):
     list_display = ["code", "name", "legal_basis", "valid_from", "valid_to"]
     inlines = [ActivityContentInline]
 
@@ -282,12 +505,30 @@ class OrganisationAdmin(ScopedAdmin):
             form.base_fields["province"].required = True
         return form
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "province":
+            # A body is filed under a unit of today; provincial users only under their own.
+            kwargs["queryset"] = Province.objects.current_units().for_user(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        services.organisation_save(organisation=obj, user=request.user)
+
 
 @admin.register(Scheme)
 class SchemeAdmin(ScopedAdmin):
     list_display = ["code", "name", "level", "province", "start_year", "end_year", "legal_basis"]
     list_filter = ["level", CurrentProvinceFilter]
     list_select_related = ["province"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and is_approver(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and is_approver(request.user)
+
+    def save_model(self, request, obj, form, change):
+        services.scheme_save(scheme=obj, user=request.user)
 
 
 # --- Plans ------------------------------------------------------------------------------------
@@ -310,29 +551,33 @@ class PlanAttachmentInline(AttachmentInline):
     fk_name = "plan"
 
 
-class PlanForm(forms.ModelForm):
+class ReasonForm(ServiceErrorsForm):
+    """A form with a box for the reason of a change, kept in the history (needed to go back a step)."""
+
+    change_reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=300,
+        help_text=_("Needed to take back an approval, stop or re-open; kept in the history."),
+    )
+
+
+class PlanForm(ReasonForm):
     class Meta:
         model = Plan
         fields = "__all__"
 
-    def clean(self):
-        cleaned = super().clean()
-        user = getattr(self, "current_user", None)
-        was_approved = (
-            self.instance.pk and Plan.objects.filter(pk=self.instance.pk, status=Plan.Status.APPROVED).exists()
-        )
-        if (
-            cleaned.get("status") == Plan.Status.APPROVED
-            and not was_approved
-            and user
-            and not user.has_perm("programmes.approve_plan")
-        ):
-            self.add_error("status", _("Only a province manager may approve a plan."))
-        return cleaned
-
-
-def _form_with_user(form_class, user):
-    return type(form_class.__name__, (form_class,), {"current_user": user})
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "status" in self.fields and self.current_user is not None:
+            old = self.instance.status if self.instance.pk else None
+            allowed = [
+                value
+                for value, _label in Plan.Status.choices
+                if value == old or not lifecycle.plan_move_errors(self.current_user, old, value, reason="-")
+            ]
+            # Offer only the moves the user may make; a crafted post still gets the service's reason.
+            self.fields["status"].widget.choices = [c for c in Plan.Status.choices if c[0] in allowed]
 
 
 @admin.register(Plan)
@@ -360,8 +605,11 @@ class PlanAdmin(TotalsChangeListMixin, ScopedAdmin):
         (None, {"fields": ["note"]}),
     ]
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        return _form_with_user(super().get_form(request, obj, change, **kwargs), request.user)
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self._read_only_view(request, obj):
+            return fieldsets
+        return [*fieldsets, (_("Reason"), {"fields": ["change_reason"]})]
 
     def decorate_page(self, plans) -> None:
         """Attach each plan's figures, with two grouped queries over the page's plans only."""
@@ -410,7 +658,13 @@ class PlanAdmin(TotalsChangeListMixin, ScopedAdmin):
         ]
 
     def save_model(self, request, obj, form, change):
-        services.plan_save(plan=obj, user=request.user)
+        services.plan_save(plan=obj, user=request.user, reason=form.cleaned_data.get("change_reason", ""))
+
+    def save_inline(self, request, obj):
+        if isinstance(obj, PlanLine):
+            services.plan_line_save(line=obj, user=request.user)
+        else:
+            services.attachment_save(attachment=obj, user=request.user)
 
 
 # --- Projects ---------------------------------------------------------------------------------
@@ -448,22 +702,17 @@ class DisbursementInlineFormSet(forms.BaseInlineFormSet):
 class BeneficiaryInlineFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
-        if any(self.errors):
+        if any(self.errors) or not self.instance.pk:
             return
+        project = Project.objects.get(pk=self.instance.pk)
         total = 0
         for form in self.forms:
             cleaned = getattr(form, "cleaned_data", None) or {}
             if cleaned and not (self.can_delete and self._should_delete_form(form)):
                 total += cleaned.get("support_amount") or 0
-        kc_support = self.instance.kc_support or 0
-        if total > kc_support:
-            raise ValidationError(
-                _(
-                    "Support to beneficiaries (%(total)s đồng) would exceed the project's KC support of "
-                    "%(support)s đồng."
-                )
-                % {"total": money(total), "support": money(kc_support)}
-            )
+        errors = services.beneficiary_limit_errors(project, total - project.beneficiary_support)
+        if errors:
+            raise ValidationError(errors)
 
 
 class BeneficiaryInline(ScopedChoicesMixin, admin.TabularInline):
@@ -507,20 +756,33 @@ class ProjectAttachmentInline(AttachmentInline):
     fk_name = "project"
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(ReasonForm):
     class Meta:
         model = Project
         fields = "__all__"
         widgets = {"name": forms.Textarea(attrs={"rows": 2, "cols": 80})}
 
-    def clean(self):
-        cleaned = super().clean()
-        user = getattr(self, "current_user", None)
-        old_status = Project.objects.filter(pk=self.instance.pk).values_list("status", flat=True).first()
-        approving = cleaned.get("status") in services.APPROVAL_STATUSES and old_status not in services.APPROVAL_STATUSES
-        if approving and user is not None and not user.has_perm("programmes.approve_project"):
-            self.add_error("status", _("Only a province manager may approve a project."))
-        return cleaned
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "status" in self.fields and self.current_user is not None:
+            stored = _stored_project(self.instance)
+            allowed = lifecycle.project_targets(
+                self.current_user,
+                stored.status if stored else None,
+                paid=stored.disbursed_amount if stored else 0,
+            )
+            # Offer only the moves the user may make; a crafted post still gets the service's reason.
+            self.fields["status"].widget.choices = [c for c in ProjectStatus.choices if c[0] in allowed]
+
+
+def _stored_project(project: Project) -> Project | None:
+    """Return the đề án as loaded from the database (before a posted form changed the instance)."""
+    if not project.pk:
+        return None
+    cached = getattr(project, "_stored_copy", None)
+    if cached is None:
+        cached = project._stored_copy = Project.objects.get(pk=project.pk)
+    return cached
 
 
 # After approval these change only through an adjustment decision; shown read-only, grouped.
@@ -530,6 +792,11 @@ MONEY_AFTER_APPROVAL = {
     "other_funds": "other_funds_display",
     "end_date": "end_date",
 }
+
+
+def _money_locked(obj) -> bool:
+    stored = _stored_project(obj) if obj is not None else None
+    return stored is not None and stored.status in lifecycle.DECIDED
 
 
 @admin.register(Project)
@@ -604,22 +871,22 @@ class ProjectAdmin(TotalsChangeListMixin, ScopedAdmin):
         (None, {"fields": ["note"]}),
     ]
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        return _form_with_user(super().get_form(request, obj, change, **kwargs), request.user)
-
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None and obj.status in APPROVED_STATUSES:
-            fields += MONEY_AFTER_APPROVAL.values()
+        if _money_locked(obj):
+            fields += [name for name in MONEY_AFTER_APPROVAL.values() if name not in fields]
         return fields
 
     def get_fieldsets(self, request, obj=None):
-        if obj is None or obj.status not in APPROVED_STATUSES:
-            return super().get_fieldsets(request, obj)
-        return [
-            (title, {**options, "fields": [MONEY_AFTER_APPROVAL.get(name, name) for name in options["fields"]]})
-            for title, options in super().get_fieldsets(request, obj)
-        ]
+        fieldsets = super().get_fieldsets(request, obj)
+        if _money_locked(obj):
+            fieldsets = [
+                (title, {**options, "fields": [MONEY_AFTER_APPROVAL.get(name, name) for name in options["fields"]]})
+                for title, options in fieldsets
+            ]
+        if not self._read_only_view(request, obj):
+            fieldsets = [*fieldsets, (_("Reason"), {"fields": ["change_reason"]})]
+        return fieldsets
 
     kc_support_display = money_column("kc_support", _("KC support (đồng)"))
     counterpart_funds_display = money_column("counterpart_funds", _("counterpart funds (đồng)"))
@@ -671,21 +938,10 @@ class ProjectAdmin(TotalsChangeListMixin, ScopedAdmin):
         ]
 
     def save_model(self, request, obj, form, change):
-        services.project_save(project=obj, user=request.user)
+        services.project_save(project=obj, user=request.user, reason=form.cleaned_data.get("change_reason", ""))
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is Disbursement:
-            self._save_disbursements(request, formset)
-        elif formset.model is Beneficiary:
-            self._save_beneficiaries(request, formset)
-        else:
-            super().save_formset(request, form, formset, change)
-
-    def _save_disbursements(self, request, formset):
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            services.disbursement_delete(disbursement=obj, user=request.user)
-        for obj in instances:
+    def save_inline(self, request, obj):
+        if isinstance(obj, Disbursement):
             if obj.pk:
                 services.disbursement_update(disbursement=obj, user=request.user)
             else:
@@ -700,16 +956,13 @@ class ProjectAdmin(TotalsChangeListMixin, ScopedAdmin):
                     note=obj.note,
                     user=request.user,
                 )
-
-    def _save_beneficiaries(self, request, formset):
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            services.beneficiary_delete(beneficiary=obj, user=request.user)
-        for obj in instances:
+        elif isinstance(obj, Beneficiary):
             services.beneficiary_save(beneficiary=obj, user=request.user)
+        else:
+            services.attachment_save(attachment=obj, user=request.user)
 
 
-class AdjustmentForm(forms.ModelForm):
+class AdjustmentForm(ServiceErrorsForm):
     class Meta:
         model = ProjectAdjustment
         fields = [
@@ -776,6 +1029,10 @@ class ProjectAdjustmentAdmin(ScopedAdmin):
             "new_end_date",
         ]
 
+    def has_add_permission(self, request):
+        # Adjusting an approved đề án is a manager's decision.
+        return super().has_add_permission(request) and is_approver(request.user)
+
     def has_change_permission(self, request, obj=None):
         # An adjustment is a decision on record: correct it with a further adjustment.
         return False if obj is not None else super().has_change_permission(request, obj)
@@ -838,26 +1095,13 @@ class FacilityAdmin(ScopedAdmin):
         (None, {"fields": ["note"]}),
     ]
 
-
-class BeneficiaryForm(forms.ModelForm):
-    class Meta:
-        model = Beneficiary
-        fields = "__all__"
-
-    def clean(self):
-        cleaned = super().clean()
-        project = cleaned.get("project")
-        if project is not None and cleaned.get("support_amount") is not None:
-            old = self.instance.support_amount if self.instance.pk and self.instance.project_id == project.pk else 0
-            for message in services.beneficiary_limit_errors(project, cleaned["support_amount"] - old):
-                self.add_error("support_amount", message)
-        return cleaned
+    def save_model(self, request, obj, form, change):
+        services.facility_save(facility=obj, user=request.user)
 
 
 @admin.register(Beneficiary)
 class BeneficiaryAdmin(TotalsChangeListMixin, ScopedAdmin):
     show_full_result_count = False  # one count of the filtered rows is enough on large tables
-    form = BeneficiaryForm
     list_display = ["facility", "project", "support_column", "counterpart_column"]
     list_filter = [CurrentProvinceFilter, "project__plan__year"]
     list_select_related = ["facility", "project"]
@@ -877,35 +1121,10 @@ class BeneficiaryAdmin(TotalsChangeListMixin, ScopedAdmin):
     def save_model(self, request, obj, form, change):
         services.beneficiary_save(beneficiary=obj, user=request.user)
 
-    def delete_model(self, request, obj):
-        services.beneficiary_delete(beneficiary=obj, user=request.user)
-
-
-class DisbursementForm(forms.ModelForm):
-    class Meta:
-        model = Disbursement
-        fields = "__all__"
-
-    def clean(self):
-        cleaned = super().clean()
-        project, amount, kind = cleaned.get("project"), cleaned.get("amount"), cleaned.get("kind")
-        if project is not None and amount is not None and kind:
-            same_project = self.instance.pk and self.instance.project_id == project.pk
-            change = services.DisbursementChange(
-                amount=amount,
-                kind=kind,
-                old_amount=self.instance.amount if same_project else 0,
-                old_kind=self.instance.kind if same_project else None,
-            )
-            for message in services.disbursement_limit_errors(project, [change]):
-                self.add_error("amount", message)
-        return cleaned
-
 
 @admin.register(Disbursement)
 class DisbursementAdmin(TotalsChangeListMixin, ScopedAdmin):
     show_full_result_count = False  # one count of the filtered rows is enough on large tables
-    form = DisbursementForm
     list_display = ["paid_on", "project_code", "facility", "kind", "source", "amount_column", "voucher_number"]
     list_filter = [CurrentProvinceFilter, "project__plan__year", "project__plan__scheme__level", "kind", "source"]
     list_select_related = ["project", "facility"]
@@ -941,9 +1160,6 @@ class DisbursementAdmin(TotalsChangeListMixin, ScopedAdmin):
             )
             obj.pk = created.pk
 
-    def delete_model(self, request, obj):
-        services.disbursement_delete(disbursement=obj, user=request.user)
-
 
 @admin.register(Attachment)
 class AttachmentAdmin(ScopedAdmin):
@@ -955,6 +1171,9 @@ class AttachmentAdmin(ScopedAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         return admin.ModelAdmin.get_search_results(self, request, queryset, search_term)
+
+    def save_model(self, request, obj, form, change):
+        services.attachment_save(attachment=obj, user=request.user)
 
     @admin.display(description=_("file"))
     def file_link(self, obj):

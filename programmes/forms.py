@@ -1,5 +1,7 @@
 """Form fields for data entry as Vietnamese officials write it."""
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.formats import get_format
@@ -7,12 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .lib.formatting import money
 
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
+
 
 class MoneyInput(forms.TextInput):
     """Show an amount grouped (300.000.000) so that a missing or extra zero is seen at once."""
 
     def __init__(self, attrs=None):
-        super().__init__({"inputmode": "numeric", "class": "vMoneyField", **(attrs or {})})
+        super().__init__({"inputmode": "numeric", "class": "vMoneyField", "autocomplete": "off", **(attrs or {})})
 
     def format_value(self, value):
         if isinstance(value, int):
@@ -20,22 +24,46 @@ class MoneyInput(forms.TextInput):
         return super().format_value(value)
 
 
+def parse_money(value: str) -> int:
+    """Return whole đồng from "1.234.567" or "1234567"; refuse anything that could be misread.
+
+    "1.5", "1..0", ".5", "300.000.00" and "1,5" are refused, never rescaled: the thousands
+    separator of the user's language (a dot in Vietnamese) must group digits in threes, and đồng
+    have no decimals. Spaces between groups are allowed ("300 000 000").
+    """
+    thousands, decimals = get_format("THOUSAND_SEPARATOR"), get_format("DECIMAL_SEPARATOR")
+    text = _SPACES.sub("", value)
+    negative = text.startswith("-")
+    digits = text[1:] if negative else text
+    grouped = re.compile(rf"\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+")
+    if not (digits.isascii() and digits.isdigit()) and not grouped.fullmatch(digits):
+        if decimals in digits and re.fullmatch(r"[\d.,]+", digits):
+            raise ValidationError(MoneyField.default_error_messages["decimals"], code="decimals")
+        raise ValidationError(MoneyField.default_error_messages["invalid"], code="invalid")
+    amount = int(digits.replace(thousands, ""))
+    if negative and amount:
+        raise ValidationError(MoneyField.default_error_messages["negative"], code="negative")
+    return amount
+
+
 class MoneyField(forms.IntegerField):
     """Whole đồng, typed with or without thousand separators ("300.000.000" or "300000000")."""
 
     widget = MoneyInput
     default_error_messages = {
-        "decimals": _("Enter whole đồng, without decimals."),
+        "invalid": _("Enter the amount in whole đồng, e.g. 1.234.567 or 1234567."),
+        "decimals": _("Enter whole đồng, without decimals (a dot separates thousands: 1.234.567)."),
+        "negative": _("An amount cannot be negative."),
     }
 
     def to_python(self, value):
-        if isinstance(value, str):
-            value = value.strip().replace(" ", "").replace("\u00a0", "")
-            thousands, decimals = get_format("THOUSAND_SEPARATOR"), get_format("DECIMAL_SEPARATOR")
-            value = value.replace(thousands, "")
-            if decimals in value:
-                raise ValidationError(self.error_messages["decimals"], code="decimals")
-        return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int):
+            return value
+        if len(str(value)) > 30:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return parse_money(str(value))
 
     def widget_attrs(self, widget):
         # No min/max/step attributes: they belong to number inputs.

@@ -22,8 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .access import PROVINCE_ROLES, Role
+from .lib.files import attachment_errors
 from .lib.formatting import money, ratio
-from .lib.text import search_key
+from .lib.text import normalise, search_key
 from .querysets import ProjectQuerySet, ProvinceQuerySet, ScopedQuerySet
 from .storage import attachment_storage
 
@@ -52,7 +54,53 @@ class SchemeLevel(models.TextChoices):
 SCHEME_LEVEL_ABBREVIATIONS = {SchemeLevel.NATIONAL: "KCQG", SchemeLevel.LOCAL: "KCĐP"}
 
 
-class DecisionFields(models.Model):
+class RegisterModel(models.Model):
+    """Base of the register's models: text stored in one normal form, business dates within bounds.
+
+    Names and codes are stored NFC, trimmed, with inner spaces collapsed and invisible characters
+    removed (`lib.text.normalise`), on every save: so uniqueness holds over that form, whichever
+    path wrote the row. Business dates (DateField) must lie within KHUYENCONG_DATE_MIN/MAX.
+    """
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.normalise_text()
+        super().save(*args, **kwargs)
+
+    def normalise_text(self) -> None:
+        for field in self._meta.concrete_fields:
+            if isinstance(field, (models.CharField, models.TextField)) and not field.choices:
+                value = getattr(self, field.attname)
+                if isinstance(value, str):
+                    setattr(self, field.attname, normalise(value, multiline=isinstance(field, models.TextField)))
+
+    def clean_fields(self, exclude=None):
+        self.normalise_text()
+        errors = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        low, high = settings.KHUYENCONG_DATE_MIN, settings.KHUYENCONG_DATE_MAX
+        for field in self._meta.concrete_fields:
+            if type(field) is not models.DateField or (exclude and field.name in exclude):
+                continue
+            value = getattr(self, field.attname)
+            if isinstance(value, datetime.date) and not (low <= value <= high):
+                errors.setdefault(field.name, []).append(
+                    ValidationError(
+                        _("Enter a date between %(low)s and %(high)s.")
+                        % {"low": f"{low:%d/%m/%Y}", "high": f"{high:%d/%m/%Y}"},
+                        code="date_out_of_bounds",
+                    )
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class DecisionFields(RegisterModel):
     """Number/symbol, issuer and date of a decision, cited as in official documents."""
 
     decision_number = models.CharField(
@@ -80,7 +128,7 @@ class DecisionFields(models.Model):
         return text
 
 
-class Searchable(models.Model):
+class Searchable(RegisterModel):
     """Keep `search_text`, an accent-free key of `search_source`, for accent-insensitive search."""
 
     search_text = models.TextField(editable=False, default="")
@@ -200,7 +248,7 @@ class Commune(Searchable):
 # --- Catalogues, organisations, schemes -----------------------------------------------------
 
 
-class ActivityCatalogue(models.Model):
+class ActivityCatalogue(RegisterModel):
     """A version of the official list of activity contents (NĐ 45, QĐ 1881 groups, …)."""
 
     code = models.CharField(_("code"), max_length=20, unique=True)
@@ -297,7 +345,20 @@ class Organisation(Searchable):
         verbose_name_plural = _("organisations")
         ordering = ["province__code", "kind", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["name", "kind"], name="organisation_name_kind_unique"),
+            # Names are compared in their normal form (RegisterModel): one name per province, and
+            # one among national bodies.
+            models.UniqueConstraint(
+                fields=["province", "name"],
+                condition=Q(province__isnull=False),
+                name="organisation_name_unique_in_province",
+                violation_error_message=_("An organisation with this name already exists in this province."),
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(province__isnull=True),
+                name="organisation_name_unique_national",
+                violation_error_message=_("A national body with this name already exists."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -422,7 +483,7 @@ class Plan(DecisionFields):
             raise ValidationError(errors)
 
 
-class PlanLine(models.Model):
+class PlanLine(RegisterModel):
     """Planned money and number of đề án for one activity content of a plan."""
 
     plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="lines")
@@ -516,6 +577,11 @@ def _lifecycle_constraints() -> list[models.BaseConstraint]:
             name="project_approved_has_decision",
         )
     )
+    # A đề án is stopped after it was registered and, if approved, after its approval.
+    constraints += [
+        models.CheckConstraint(condition=_dates_in_order(earlier, "stopped_on"), name=f"project_{earlier}_before_stop")
+        for earlier in ("registered_on", "decision_date")
+    ]
     return constraints
 
 
@@ -648,6 +714,14 @@ class Project(DecisionFields, Searchable):
                     _("This date is before the %(step)s date (%(date)s).")
                     % {"step": self._meta.get_field(earlier).verbose_name, "date": f"{earlier_date:%d/%m/%Y}"},
                 )
+        for earlier in ("registered_on", "decision_date"):
+            earlier_date = getattr(self, earlier)
+            if self.stopped_on and earlier_date and self.stopped_on < earlier_date:
+                add(
+                    "stopped_on",
+                    _("This date is before the %(step)s date (%(date)s).")
+                    % {"step": self._meta.get_field(earlier).verbose_name, "date": f"{earlier_date:%d/%m/%Y}"},
+                )
         date_field = STATUS_DATE_FIELD.get(self.status)
         if date_field and not getattr(self, date_field):
             add(date_field, _("The status “%(status)s” needs this date.") % {"status": self.get_status_display()})
@@ -672,6 +746,13 @@ class Project(DecisionFields, Searchable):
         # clean() checks each CHECK constraint of a đề án with a message on the right field; Django's
         # generic check would run one query per constraint (about 40). The database checks them again.
         return
+
+    @property
+    def accepts_payments(self) -> bool:
+        """Approved and not finished; a stopped đề án still records what was paid up to its stop date."""
+        if self.status in APPROVED_STATUSES:
+            return True
+        return self.status == ProjectStatus.STOPPED and bool(self.decision_date and self.stopped_on)
 
     @property
     def total_cost(self) -> int:
@@ -838,7 +919,7 @@ class Facility(Searchable):
             raise ValidationError({"commune": _("The commune is not in %(province)s.") % {"province": self.province}})
 
 
-class Beneficiary(models.Model):
+class Beneficiary(RegisterModel):
     """A facility supported by a đề án, with the support and counterpart amounts for it."""
 
     project = models.ForeignKey(
@@ -882,7 +963,7 @@ class Beneficiary(models.Model):
 # --- Disbursements ----------------------------------------------------------------------------
 
 
-class Disbursement(models.Model):
+class Disbursement(RegisterModel):
     """One payment of KC support on a đề án (advance, payment or settlement)."""
 
     class Kind(models.TextChoices):
@@ -945,7 +1026,7 @@ class Disbursement(models.Model):
         if not self.project_id:
             return
         project = self.project
-        if project.status not in APPROVED_STATUSES:
+        if not project.accepts_payments:
             errors.setdefault("project", []).append(
                 _("Money can only be disbursed on an approved project (status now: %(status)s).")
                 % {"status": project.get_status_display()}
@@ -991,7 +1072,7 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"tep-dinh-kem/{owner}/{filename}"
 
 
-class Attachment(models.Model):
+class Attachment(RegisterModel):
     """A scanned decision, contract or minutes attached to a đề án or a plan."""
 
     class Kind(models.TextChoices):
@@ -1033,18 +1114,16 @@ class Attachment(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        # Check a newly uploaded file only (a stored one passed when it was uploaded).
+        upload = self.file.file if self.file and not getattr(self.file, "_committed", True) else None
+        if upload is not None:
+            errors = attachment_errors(upload, settings.KHUYENCONG_ATTACHMENT_MAX_BYTES)
+            if errors:
+                raise ValidationError({"file": errors})
+
 
 # --- Users -------------------------------------------------------------------------------------
-
-
-class Role(models.TextChoices):
-    PROVINCE_STAFF = "province_staff", _("Province staff")
-    PROVINCE_MANAGER = "province_manager", _("Province manager")
-    MINISTRY_REVIEWER = "ministry_reviewer", _("Ministry reviewer")
-    ADMINISTRATOR = "administrator", _("Administrator")
-
-
-PROVINCE_ROLES = (Role.PROVINCE_STAFF, Role.PROVINCE_MANAGER)
 
 
 class UserProfile(models.Model):

@@ -7,7 +7,7 @@ import datetime
 from django.db import models
 from django.db.models import Q
 
-from .access import sees_all_provinces, user_province
+from .access import PROVINCE_ROLES, Role, sees_all_provinces, user_province, user_role
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -32,6 +32,26 @@ class ScopedQuerySet(models.QuerySet):
             condition |= Q(**{f"{path}__current_id": province.pk})
         if getattr(self.model, "national_visible", False):
             condition |= Q(**{f"{paths[0]}__isnull": True})
+        return self.filter(condition)
+
+    def editable_by(self, user) -> ScopedQuerySet:
+        """Rows a user may change: a separate rule from what they may see (see `access`).
+
+        Administrators change every row; province staff and managers their own province's rows,
+        never a national one (a row without a province); reviewers nothing. Role and lifecycle
+        rules (who approves, what an approved đề án still allows) are checked by the services.
+        """
+        role = user_role(user)
+        if role == Role.ADMINISTRATOR:
+            return self.all()
+        if role not in PROVINCE_ROLES or user_province(user) is None:
+            return self.none()
+        paths = self.model.province_path
+        if isinstance(paths, str):
+            paths = (paths,)
+        condition = Q()
+        for path in paths:
+            condition |= Q(**{f"{path}__current_id": user_province(user).pk})
         return self.filter(condition)
 
 

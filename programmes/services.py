@@ -1,8 +1,19 @@
-"""Business actions: one function per action, used by the admin, imports and commands alike.
+"""Business actions: one function per action, the only write path to the register.
 
-Each validates (full_clean), locks the đề án row where money moves, writes and returns. The
-database enforces the same money limits (CHECK constraints fed by triggers); an IntegrityError
-from them, e.g. when two people disburse at the same moment, becomes the same ValidationError.
+Admin forms, inlines, bulk actions, imports and commands all call these. Each service takes the
+acting user and, in this order:
+
+1. locks the row where money moves (`select_for_update` on the đề án), then reads it as stored;
+2. checks the **write rule** (`access.may_write_in_province`: the stored row and the row as it
+   would be, so nothing moves into or out of a province the user does not keep), the role and
+   lifecycle rules (`lifecycle`), and the period lock (`locks`);
+3. validates (`full_clean`, field-level messages);
+4. writes, recording the author (and the reason, where one is given) in the history.
+
+`user=None` is the system itself (a command run with full scope): the rules of the data still
+hold, the role rules do not apply. The database enforces the money limits again (CHECK
+constraints fed by triggers, a composite foreign key from payments to beneficiaries); an
+IntegrityError from them becomes the same Vietnamese message.
 """
 
 from __future__ import annotations
@@ -14,30 +25,85 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
+from . import lifecycle, locks
+from .access import (
+    PROVINCE_ROLES,
+    Role,
+    is_administrator,
+    is_approver,
+    may_write_in_province,
+    user_role,
+)
 from .lib.formatting import money
 from .models import (
-    PROVINCE_ROLES,
+    ActivityCatalogue,
+    ActivityContent,
+    Attachment,
     Beneficiary,
+    Commune,
     Disbursement,
     Facility,
+    Organisation,
     Plan,
+    PlanLine,
     Project,
     ProjectAdjustment,
     ProjectStatus,
     Province,
-    Role,
+    Scheme,
+    SchemeLevel,
     UserProfile,
 )
 
-APPROVAL_STATUSES = {ProjectStatus.APPROVED}
+S = ProjectStatus
+
+# Fields a province officer may still change on a đề án once it is approved; the rest of the
+# approval (decision, money, dates of each step) is the manager's, and money changes only by
+# an adjustment decision.
+STAFF_EDITABLE_AFTER_APPROVAL = {"name", "location", "historic_district", "commune", "note", "implementing_unit"}
+MONEY_FIELDS = ("kc_support", "counterpart_funds", "other_funds")
+REFERENCE_MODELS = (Province, Commune, ActivityCatalogue, ActivityContent)
 
 
-def _with_author(instance, user):
+# --- The guard ----------------------------------------------------------------------------------
+
+
+def _province_id(instance) -> int | None:
+    """Return the id of the province of today the row is filed under; None for a national row."""
+    paths = instance.province_path
+    for path in (paths,) if isinstance(paths, str) else paths:
+        target = instance
+        for step in path.split("__"):
+            target = getattr(target, step, None)
+            if target is None:
+                break
+        if target is not None:
+            return target.current_id
+    return None
+
+
+def _authorise(user, new, stored=None) -> None:
+    """Refuse a write the user may not make (write rule), or that a period lock holds.
+
+    `stored` is the row as it is in the database (None for a new row), `new` as it would be.
+    """
+    if user is not None:
+        for instance in (stored, new):
+            if instance is not None and not may_write_in_province(user, _province_id(instance)):
+                raise PermissionDenied(_("You may not change this record."))
+    errors = locks.lock_errors(new, stored)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _with_author(instance, user, reason: str = ""):
     if user is not None:
         instance._history_user = user
+    if reason:
+        instance._change_reason = reason
     return instance
 
 
@@ -50,12 +116,56 @@ def _save_checked(instance, *, message: str, **save_kwargs) -> None:
         raise ValidationError(message) from exc
 
 
+def _delete_checked(instance, *, message: str) -> None:
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except (IntegrityError, models.ProtectedError) as exc:
+        raise ValidationError(message) from exc
+
+
+def _stored(instance):
+    """Return the row as stored, locked for the rest of the transaction; None for a new row."""
+    if not instance.pk:
+        return None
+    manager = type(instance)._default_manager
+    return manager.select_for_update(of=("self",)).filter(pk=instance.pk).order_by().first()
+
+
 def _lock_project(project: Project | int) -> Project:
     pk = project.pk if isinstance(project, Project) else project
     return Project.objects.select_for_update(of=("self",)).select_related("plan__scheme", "plan__province").get(pk=pk)
 
 
-# --- Money checks shared by the services and the admin formsets -------------------------------
+def _save(instance, user, *, reason: str = "", message: str | None = None):
+    """Save a row without money: lock it, check the write rule and lock, validate, write."""
+    stored = _stored(instance)
+    _authorise(user, instance, stored)
+    instance.full_clean()
+    _save_checked(
+        _with_author(instance, user, reason),
+        message=message or _("This record conflicts with another one; nothing was saved."),
+    )
+    return instance
+
+
+def _delete(instance, user, *, message: str | None = None) -> None:
+    stored = _stored(instance)
+    if stored is None:
+        return
+    _authorise(user, stored)
+    _delete_checked(
+        _with_author(stored, user),
+        message=message or _("Other records depend on this one; it cannot be deleted."),
+    )
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise PermissionDenied(message)
+
+
+# --- Money checks -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -119,7 +229,12 @@ def beneficiary_limit_errors(project: Project, delta: int) -> list[str]:
     ]
 
 
-# --- Disbursements ----------------------------------------------------------------------------
+# --- Disbursements ------------------------------------------------------------------------------
+
+
+def _check_disbursable(user, project: Project) -> None:
+    if user is not None and user_role(user) not in (*PROVINCE_ROLES, Role.ADMINISTRATOR):
+        raise PermissionDenied(_("You may not change this record."))
 
 
 @transaction.atomic
@@ -146,6 +261,8 @@ def disbursement_create(
         voucher_number=voucher_number,
         note=note,
     )
+    _authorise(user, disbursement)
+    _check_disbursable(user, project)
     disbursement.full_clean()
     return _save_within_limits(disbursement, project, DisbursementChange(amount=amount, kind=kind), user)
 
@@ -153,10 +270,17 @@ def disbursement_create(
 @transaction.atomic
 def disbursement_update(*, disbursement: Disbursement, user=None, **fields) -> Disbursement:
     old = Disbursement.objects.get(pk=disbursement.pk)
-    project = _lock_project(fields.get("project", old.project))
+    # Lock both đề án (in id order, so two writers never wait on each other) before reading.
+    new_project_id = fields["project"].pk if "project" in fields else disbursement.project_id
+    for pk in sorted({old.project_id, new_project_id}):
+        _lock_project(pk)
+    old = Disbursement.objects.get(pk=disbursement.pk)
+    project = _lock_project(new_project_id)
     for name, value in fields.items():
         setattr(disbursement, name, value)
     disbursement.project = project
+    _authorise(user, disbursement, old)
+    _check_disbursable(user, project)
     disbursement.full_clean()
     if project.pk == old.project_id:
         change = DisbursementChange(disbursement.amount, disbursement.kind, old.amount, old.kind)
@@ -179,21 +303,49 @@ def _save_within_limits(disbursement: Disbursement, project: Project, change: Di
 @transaction.atomic
 def disbursement_delete(*, disbursement: Disbursement, user=None) -> None:
     _lock_project(disbursement.project_id)
-    _with_author(disbursement, user).delete()
+    stored = Disbursement.objects.filter(pk=disbursement.pk).first()
+    if stored is None:
+        return
+    _authorise(user, stored)
+    _check_disbursable(user, stored.project)
+    _with_author(stored, user).delete()
 
 
-# --- Beneficiaries ----------------------------------------------------------------------------
+# --- Beneficiaries ------------------------------------------------------------------------------
+
+
+def _check_beneficiary_rules(user, project: Project) -> None:
+    if project.status in (S.SETTLED, S.STOPPED):
+        raise ValidationError(
+            _("The project is %(status)s: its beneficiaries can no longer change.")
+            % {"status": project.get_status_display()}
+        )
+    if user is not None and project.is_group and project.status in lifecycle.DECIDED and not is_approver(user):
+        raise PermissionDenied(_("Only a province manager may change the beneficiaries of an approved group project."))
 
 
 @transaction.atomic
 def beneficiary_save(*, beneficiary: Beneficiary, user=None) -> Beneficiary:
-    """Create or update a beneficiary link, keeping support within the project's."""
+    """Create or update a beneficiary link, keeping support within the project's.
+
+    A paid beneficiary keeps its đề án and facility: the payments reference the link (the database
+    refuses the change too).
+    """
     project = _lock_project(beneficiary.project_id)
     beneficiary.project = project
+    stored = Beneficiary.objects.filter(pk=beneficiary.pk).first() if beneficiary.pk else None
+    _authorise(user, beneficiary, stored)
+    _check_beneficiary_rules(user, project)
+    moved = stored is not None and (stored.project_id, stored.facility_id) != (
+        beneficiary.project_id,
+        beneficiary.facility_id,
+    )
+    if moved and Disbursement.objects.filter(project_id=stored.project_id, facility_id=stored.facility_id).exists():
+        raise ValidationError(
+            {"facility": _("Money has been disbursed to this facility on this project; it cannot be replaced.")}
+        )
     beneficiary.full_clean()
-    old_amount = 0
-    if beneficiary.pk:
-        old_amount = Beneficiary.objects.filter(pk=beneficiary.pk).values_list("support_amount", flat=True).first() or 0
+    old_amount = stored.support_amount if stored is not None and stored.project_id == project.pk else 0
     errors = beneficiary_limit_errors(project, beneficiary.support_amount - old_amount)
     if errors:
         raise ValidationError({"support_amount": errors})
@@ -206,49 +358,152 @@ def beneficiary_save(*, beneficiary: Beneficiary, user=None) -> Beneficiary:
 
 @transaction.atomic
 def beneficiary_delete(*, beneficiary: Beneficiary, user=None) -> None:
-    if beneficiary.project.disbursements.filter(facility_id=beneficiary.facility_id).exists():
-        raise ValidationError(_("Money has been disbursed to this facility; remove those disbursements first."))
-    _lock_project(beneficiary.project_id)
-    _with_author(beneficiary, user).delete()
+    # Lock first: a payment to this facility takes the same lock, so none can land meanwhile.
+    project = _lock_project(beneficiary.project_id)
+    stored = Beneficiary.objects.filter(pk=beneficiary.pk).first()
+    if stored is None:
+        return
+    _authorise(user, stored)
+    _check_beneficiary_rules(user, project)
+    message = _("Money has been disbursed to this facility; remove those disbursements first.")
+    if project.disbursements.filter(facility_id=stored.facility_id).exists():
+        raise ValidationError(message)
+    _delete_checked(_with_author(stored, user), message=message)
 
 
-# --- Plans and projects -----------------------------------------------------------------------
-
-
-def _require_approver(user, permission: str) -> None:
-    if user is not None and not user.has_perm(permission):
-        raise PermissionDenied(_("Only a province manager may approve."))
+# --- Plans --------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def plan_save(*, plan: Plan, user=None) -> Plan:
-    was_approved = bool(plan.pk) and Plan.objects.filter(pk=plan.pk, status=Plan.Status.APPROVED).exists()
-    if plan.status == Plan.Status.APPROVED and not was_approved:
-        _require_approver(user, "programmes.approve_plan")
+def plan_save(*, plan: Plan, user=None, reason: str = "") -> Plan:
+    """Create or update an annual plan; approving or re-opening one takes a manager."""
+    stored = _stored(plan)
+    _authorise(user, plan, stored)
+    if user is not None:
+        errors = lifecycle.plan_move_errors(user, stored.status if stored else None, plan.status, reason=reason)
+        if errors:
+            raise ValidationError({"status": errors})
+        if stored is not None and stored.status == Plan.Status.APPROVED and plan.status == stored.status:
+            _require(is_approver(user), _("Only a province manager may change an approved plan."))
     plan.full_clean()
-    _with_author(plan, user).save()
+    _save_checked(
+        _with_author(plan, user, reason), message=_("This scheme already has a plan for this province and year.")
+    )
     return plan
 
 
+def _check_plan_open(user, plan: Plan) -> None:
+    if user is not None and plan.status == Plan.Status.APPROVED and not is_approver(user):
+        raise PermissionDenied(_("Only a province manager may change an approved plan."))
+
+
 @transaction.atomic
-def project_save(*, project: Project, user=None) -> Project:
-    """Create or update a đề án; approving one takes a manager."""
-    if project.pk:
-        stored = _lock_project(project)
+def plan_delete(*, plan: Plan, user=None) -> None:
+    stored = _stored(plan)
+    if stored is None:
+        return
+    _check_plan_open(user, stored)
+    _delete(stored, user, message=_("The plan has projects; it cannot be deleted."))
+
+
+@transaction.atomic
+def plan_line_save(*, line: PlanLine, user=None) -> PlanLine:
+    Plan.objects.select_for_update(of=("self",)).filter(pk=line.plan_id).order_by().first()
+    _check_plan_open(user, line.plan)
+    stored = PlanLine.objects.filter(pk=line.pk).select_related("plan").first() if line.pk else None
+    if stored is not None:
+        _check_plan_open(user, stored.plan)
+    return _save(line, user, message=_("This plan already has a line for this activity content."))
+
+
+@transaction.atomic
+def plan_line_delete(*, line: PlanLine, user=None) -> None:
+    _check_plan_open(user, line.plan)
+    _delete(line, user)
+
+
+# --- Projects -----------------------------------------------------------------------------------
+
+
+def _project_edit_errors(user, stored: Project, project: Project) -> dict[str, list[str]]:
+    """Return the fields of a decided đề án this user may not change, with the reason."""
+    errors: dict[str, list[str]] = {}
+    if stored.status not in lifecycle.DECIDED:
+        return errors
+    for field in MONEY_FIELDS:
+        if getattr(project, field) != getattr(stored, field):
+            errors[field] = [_("After approval, money changes only through an adjustment decision.")]
+    if user is not None and not is_approver(user):
+        for field in Project._meta.concrete_fields:
+            name = field.attname
+            if (
+                field.editable
+                and name not in STAFF_EDITABLE_AFTER_APPROVAL
+                and name not in MONEY_FIELDS
+                and name != "status"
+                and getattr(project, name) != getattr(stored, name)
+            ):
+                errors.setdefault(field.name, []).append(
+                    _("Once the project is approved, only a province manager may change this.")
+                )
+    return errors
+
+
+def _stop_errors(project: Project) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not project.stop_reason.strip():
+        errors["stop_reason"] = [_("Give the reason for stopping the project.")]
+    last = project.disbursements.order_by("-paid_on").values_list("paid_on", flat=True).first()
+    if project.stopped_on and last and project.stopped_on < last:
+        errors["stopped_on"] = [
+            _("A payment was made on %(date)s: the project cannot be stopped before it.") % {"date": f"{last:%d/%m/%Y}"}
+        ]
+    return errors
+
+
+@transaction.atomic
+def project_save(*, project: Project, user=None, reason: str = "") -> Project:
+    """Create or update a đề án, following the lifecycle (lifecycle.PROJECT_MOVES)."""
+    stored = _lock_project(project) if project.pk else None
+    _authorise(user, project, stored)
+    errors: dict[str, list[str]] = {}
+    if stored is not None:
         # The running totals belong to the database triggers, never to a form.
         project.disbursed_amount = stored.disbursed_amount
         project.beneficiary_support = stored.beneficiary_support
-        approving = stored.status not in APPROVAL_STATUSES and project.status in APPROVAL_STATUSES
-    else:
-        approving = project.status in APPROVAL_STATUSES
-    if approving:
-        _require_approver(user, "programmes.approve_project")
+        errors.update(_project_edit_errors(user, stored, project))
+    old_status = stored.status if stored else None
+    move_errors = lifecycle.project_move_errors(
+        user, old_status, project.status, reason=reason, paid=stored.disbursed_amount if stored else 0
+    )
+    if move_errors:
+        errors.setdefault("status", []).extend(move_errors)
+    if project.status == S.STOPPED and old_status != S.STOPPED and stored is not None:
+        errors.update(_stop_errors(project))
+    if old_status == S.STOPPED and project.status != S.STOPPED:
+        # Re-opened: the stop stays in the history, not on the row.
+        project.stopped_on, project.stop_reason = None, ""
+    if errors:
+        raise ValidationError(errors)
     project.full_clean()
     _save_checked(
-        _with_author(project, user),
+        _with_author(project, user, reason),
         message=_("The project's KC support cannot be lower than what is disbursed or allotted."),
     )
     return project
+
+
+@transaction.atomic
+def project_delete(*, project: Project, user=None) -> None:
+    stored = _lock_project(project)
+    _authorise(user, stored)
+    if user is not None and stored.status in lifecycle.DECIDED:
+        _require(is_approver(user), _("Only a province manager may delete an approved project."))
+    if stored.disbursements.exists() or stored.adjustments.exists():
+        raise ValidationError(_("The project has disbursements or adjustments on record; stop it instead."))
+    for beneficiary in stored.beneficiaries.all():
+        _delete_checked(_with_author(beneficiary, user), message=_("The project has payments; stop it instead."))
+    _delete_checked(_with_author(stored, user), message=_("Other records depend on this project."))
 
 
 @transaction.atomic
@@ -269,7 +524,7 @@ def project_adjust(
     """Record an adjustment decision and apply its values to the project from `effective_on`.
 
     The adjusted amount replaces the approved one (it never adds to it); the replaced values stay
-    on the adjustment so reports for earlier dates use them.
+    on the adjustment so reports for earlier dates use them. Only a manager adjusts.
     """
     project = _lock_project(project)
     effective_on = effective_on or decision_date
@@ -289,27 +544,25 @@ def project_adjust(
         old_end_date=project.end_date,
         new_end_date=project.end_date if end_date is None else end_date,
     )
+    _authorise(user, adjustment)
+    if user is not None:
+        _require(is_approver(user), _("Only a province manager may record an adjustment."))
     errors: dict[str, list[str]] = {}
-    if project.status not in (
-        ProjectStatus.APPROVED,
-        ProjectStatus.CONTRACTED,
-        ProjectStatus.IN_PROGRESS,
-        ProjectStatus.ACCEPTED,
-    ):
+    if project.status not in (S.APPROVED, S.CONTRACTED, S.IN_PROGRESS, S.ACCEPTED):
         errors["project"] = [_("Only an approved project that is not settled or stopped can be adjusted.")]
-    if project.decision_date and effective_on < project.decision_date:
+    if effective_on and project.decision_date and effective_on < project.decision_date:
         errors["effective_on"] = [_("An adjustment cannot apply before the project's approval.")]
     latest = project.adjustments.order_by("-effective_on").first()
-    if latest and effective_on <= latest.effective_on:
+    if effective_on and latest and effective_on <= latest.effective_on:
         errors["effective_on"] = [
             _("A later adjustment already applies from %(date)s.") % {"date": f"{latest.effective_on:%d/%m/%Y}"}
         ]
-    if adjustment.new_kc_support < project.disbursed_amount:
+    if adjustment.new_kc_support is not None and adjustment.new_kc_support < project.disbursed_amount:
         errors["new_kc_support"] = [
             _("%(disbursed)s đồng has already been disbursed; the support cannot be lower.")
             % {"disbursed": money(project.disbursed_amount)}
         ]
-    elif adjustment.new_kc_support < project.beneficiary_support:
+    elif adjustment.new_kc_support is not None and adjustment.new_kc_support < project.beneficiary_support:
         errors["new_kc_support"] = [
             _("%(allotted)s đồng is already allotted to beneficiaries; the support cannot be lower.")
             % {"allotted": money(project.beneficiary_support)}
@@ -323,16 +576,89 @@ def project_adjust(
     project.counterpart_funds = adjustment.new_counterpart_funds
     project.other_funds = adjustment.new_other_funds
     project.end_date = adjustment.new_end_date
-    project._change_reason = _("Adjustment %(number)s") % {"number": decision_number}
     project.full_clean()
     _save_checked(
-        _with_author(project, user),
+        _with_author(project, user, _("Adjustment %(number)s") % {"number": decision_number}),
         message=_("The project's KC support cannot be lower than what is disbursed or allotted."),
     )
     return adjustment
 
 
-# --- Users ------------------------------------------------------------------------------------
+# --- Facilities, organisations, schemes, attachments --------------------------------------------
+
+
+@transaction.atomic
+def facility_save(*, facility: Facility, user=None) -> Facility:
+    return _save(facility, user, message=_("A facility with this tax code already exists."))
+
+
+@transaction.atomic
+def facility_delete(*, facility: Facility, user=None) -> None:
+    _delete(facility, user, message=_("The facility is a beneficiary of a project; it cannot be deleted."))
+
+
+@transaction.atomic
+def organisation_save(*, organisation: Organisation, user=None) -> Organisation:
+    """A province's own bodies are kept by its users; national bodies (no province) by administrators."""
+    return _save(organisation, user, message=_("An organisation with this name already exists in this province."))
+
+
+@transaction.atomic
+def organisation_delete(*, organisation: Organisation, user=None) -> None:
+    _delete(organisation, user, message=_("Projects or other bodies refer to this organisation."))
+
+
+def _check_scheme_rules(user, scheme: Scheme) -> None:
+    if user is None:
+        return
+    if scheme.level == SchemeLevel.NATIONAL or scheme.province_id is None:
+        _require(is_administrator(user), _("National schemes are kept by administrators."))
+    else:
+        _require(is_approver(user), _("Only a province manager may change a local scheme."))
+
+
+@transaction.atomic
+def scheme_save(*, scheme: Scheme, user=None) -> Scheme:
+    """Local schemes are kept by their province's managers; national schemes by administrators."""
+    stored = _stored(scheme)
+    for instance in (stored, scheme):
+        if instance is not None:
+            _check_scheme_rules(user, instance)
+    return _save(scheme, user, message=_("A scheme with this code already exists."))
+
+
+@transaction.atomic
+def scheme_delete(*, scheme: Scheme, user=None) -> None:
+    _require(user is None or is_administrator(user), _("Only an administrator may delete a scheme."))
+    _delete(scheme, user, message=_("Plans refer to this scheme; it cannot be deleted."))
+
+
+@transaction.atomic
+def attachment_save(*, attachment: Attachment, user=None) -> Attachment:
+    return _save(attachment, user)
+
+
+@transaction.atomic
+def attachment_delete(*, attachment: Attachment, user=None) -> None:
+    _delete(attachment, user)
+
+
+@transaction.atomic
+def reference_save(*, instance, user=None):
+    """Provinces, communes and the activity catalogue: national reference data, administrators only."""
+    _require(user is None or is_administrator(user), _("Reference data is kept by administrators."))
+    instance.full_clean()
+    _save_checked(_with_author(instance, user), message=_("This record conflicts with another one; nothing was saved."))
+    return instance
+
+
+@transaction.atomic
+def reference_delete(*, instance, user=None) -> None:
+    _require(user is None or is_administrator(user), _("Reference data is kept by administrators."))
+    _delete_checked(instance, message=_("Other records depend on this one; it cannot be deleted."))
+
+
+# --- Users --------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -355,3 +681,17 @@ def user_set_role(*, user, role: str, province: Province | None = None):
         if hasattr(user, cache):
             delattr(user, cache)
     return user
+
+
+# The one dispatch the admin's generic paths (bulk delete) use: model → its delete service.
+DELETE_SERVICES = {
+    Plan: lambda obj, user: plan_delete(plan=obj, user=user),
+    PlanLine: lambda obj, user: plan_line_delete(line=obj, user=user),
+    Project: lambda obj, user: project_delete(project=obj, user=user),
+    Facility: lambda obj, user: facility_delete(facility=obj, user=user),
+    Beneficiary: lambda obj, user: beneficiary_delete(beneficiary=obj, user=user),
+    Disbursement: lambda obj, user: disbursement_delete(disbursement=obj, user=user),
+    Attachment: lambda obj, user: attachment_delete(attachment=obj, user=user),
+    Organisation: lambda obj, user: organisation_delete(organisation=obj, user=user),
+    Scheme: lambda obj, user: scheme_delete(scheme=obj, user=user),
+}

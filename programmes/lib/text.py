@@ -18,3 +18,21 @@ def search_key(*parts: object) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return _SPACES.sub(" ", stripped).strip().lower()
+
+
+# Zero-width and invisible formatting characters that pasting from Word or the web brings along.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_INLINE_SPACES = re.compile(r"[^\S\n]+")
+
+
+def normalise(value: str, *, multiline: bool = False) -> str:
+    """Return text as stored: NFC, invisible characters removed, trimmed, inner spaces collapsed.
+
+    Names and codes are compared in this form, so "Hợp  tác xã" typed with a double space, in
+    decomposed accents or with a zero-width space is the same name.
+    """
+    text = nfc(value).translate(_INVISIBLE).replace("\r\n", "\n").replace("\r", "\n")
+    if multiline:
+        lines = [_INLINE_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+        return "\n".join(lines).strip()
+    return _SPACES.sub(" ", text).strip()

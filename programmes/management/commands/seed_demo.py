@@ -481,8 +481,11 @@ class Command(BaseCommand):
             decision_date=d(1, 2, year) if first_half else d(1, 3, year),
             start_date=d(1, 2, year) if first_half else d(1, 3, year),
             end_date=spec.accepted,
-            status=ProjectStatus.APPROVED,
+            status=ProjectStatus.APPRAISED,
         )
+        # Staff register and prepare the đề án; the manager approves it.
+        services.project_save(project=project, user=author)
+        project.status = ProjectStatus.APPROVED
         services.project_save(project=project, user=approver)
         facilities = [self.facility(name, plan.province, spec.district) for name in spec.group_facilities] or (
             [self.facility(spec.facility, plan.province, spec.district)] if spec.facility else []
@@ -496,7 +499,8 @@ class Command(BaseCommand):
                     support_amount=share,
                     counterpart_amount=project.counterpart_funds // len(facilities),
                 ),
-                user=author,
+                # The beneficiary list of an approved group đề án is the manager's to approve.
+                user=approver if project.is_group else author,
             )
         source = (
             Disbursement.Source.CENTRAL if plan.scheme.level == SchemeLevel.NATIONAL else Disbursement.Source.PROVINCIAL
@@ -505,7 +509,7 @@ class Command(BaseCommand):
         project.contracted_on = contract_day
         project.started_on = contract_day + datetime.timedelta(days=5)
         project.status = ProjectStatus.IN_PROGRESS
-        services.project_save(project=project, user=author)
+        services.project_save(project=project, user=approver)
 
         # Advance 70 % once under way, the rest after acceptance (TT 36/2013 Điều 13–16).
         advance = project.kc_support * 70 // 100
@@ -525,7 +529,7 @@ class Command(BaseCommand):
             return project
         project.accepted_on = spec.accepted
         project.status = ProjectStatus.ACCEPTED
-        services.project_save(project=project, user=author)
+        services.project_save(project=project, user=approver)
         services.disbursement_create(
             project=project,
             paid_on=spec.accepted + datetime.timedelta(days=3),
@@ -539,5 +543,5 @@ class Command(BaseCommand):
         # Settled within 20 days (national đề án by 22/01 of the next year at the latest).
         project.settled_on = spec.accepted + datetime.timedelta(days=20)
         project.status = ProjectStatus.SETTLED
-        services.project_save(project=project, user=author)
+        services.project_save(project=project, user=approver)
         return project

@@ -1,0 +1,41 @@
+"""Where period locks plug in: the one place every write asks whether a row's period is closed.
+
+Issuing a report will make the data of its period read-only (the reports issue registers a
+checker here). Every service calls `lock_errors` before it writes, so admin forms, inlines, bulk
+actions, imports and commands are all held by the same lock without a second path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+# A checker takes a row (as stored, or as it would be after the write) and returns the message
+# naming the report that locked its period, or None.
+Checker = Callable[[object], str | None]
+
+_checkers: list[Checker] = []
+
+
+def register(checker: Checker) -> Checker:
+    """Register a period-lock checker (usable as a decorator)."""
+    if checker not in _checkers:
+        _checkers.append(checker)
+    return checker
+
+
+def unregister(checker: Checker) -> None:
+    if checker in _checkers:
+        _checkers.remove(checker)
+
+
+def lock_errors(new, stored=None) -> list[str]:
+    """Return the messages of every lock that holds the row (`stored` before, `new` after the write)."""
+    errors = []
+    for checker in _checkers:
+        for instance in (stored, new):
+            if instance is None:
+                continue
+            message = checker(instance)
+            if message and message not in errors:
+                errors.append(message)
+    return errors
