@@ -29,5 +29,23 @@ VENDOR_STRINGS = [
     gettext_noop("Hide counts"),
     # templates/admin/base_site.html and templates/simple_history/object_history_list.html
     gettext_noop("Language"),
+    # templates/error_page.html and the 400, 403, 404 and 500 pages
+    gettext_noop("Back to the start page"),
+    gettext_noop("Error"),
+    gettext_noop("Bad request"),
+    gettext_noop(
+        "The request could not be understood: it holds characters or values the application does not accept. "
+        "Nothing was changed."
+    ),
+    gettext_noop("Access denied"),
+    gettext_noop(
+        "You do not have permission to do this. Nothing was changed. If you think you should, ask your administrator."
+    ),
+    gettext_noop("Page not found"),
+    gettext_noop("The page or record does not exist, or it belongs to another province."),
+    gettext_noop("Something went wrong"),
+    gettext_noop(
+        "The application met an error and nothing was changed. The error has been recorded; please try again later."
+    ),
 ]
 HISTORY_COUNT = ngettext_lazy("%(counter)s change", "%(counter)s changes", "counter")
