@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# The development server and local commands run with DEBUG on; production leaves it off (the default).
+DEBUG ?= True
 
 .PHONY: run test install migrate demo check lint lint-check format messages benchmark-data clean
 
@@ -16,20 +18,20 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 migrate: install
-	$(BIN)/python manage.py migrate --noinput
+	DEBUG=$(DEBUG) $(BIN)/python manage.py migrate --noinput
 
 demo: migrate
-	$(BIN)/python manage.py seed_demo
+	DEBUG=$(DEBUG) $(BIN)/python manage.py seed_demo
 
 ## Install everything, migrate, load demo data and start the server on http://127.0.0.1:$(PORT)/
 run: demo
-	@$(BIN)/python manage.py seed_demo --print-logins --port $(PORT)
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@DEBUG=$(DEBUG) $(BIN)/python manage.py seed_demo --print-logins --port $(PORT)
+	DEBUG=$(DEBUG) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## Run the whole test suite (SQLite by default; DATABASE_URL=postgres://… for PostgreSQL)
 test: install
-	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python manage.py check
+	DJANGO_SETTINGS_MODULE=khuyencong.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=khuyencong.settings_test $(BIN)/python manage.py check
 	FAST_PASSWORD_HASHER=true $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
@@ -45,12 +47,12 @@ format: install
 
 ## Rebuild the Vietnamese message catalogue after changing wrapped strings
 messages: install
-	cd programmes && ../$(BIN)/python ../manage.py makemessages -l vi --no-obsolete
-	cd programmes && ../$(BIN)/python ../manage.py compilemessages -l vi
+	cd programmes && DEBUG=True ../$(BIN)/python ../manage.py makemessages -l vi --no-obsolete
+	cd programmes && DEBUG=True ../$(BIN)/python ../manage.py compilemessages -l vi
 
 ## Fill the database with the national benchmark dataset (see README)
 benchmark-data: migrate
-	$(BIN)/python manage.py generate_data
+	DEBUG=$(DEBUG) $(BIN)/python manage.py generate_data
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache

@@ -4,6 +4,7 @@ Without DATABASE_URL the app runs on a local SQLite file, so `make run` needs no
 Production sets DATABASE_URL=postgres://…, SECRET_KEY and DEBUG=False.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -39,7 +40,8 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for (`make run` asks): the debug page would show the settings, DATABASE_URL included.
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -64,6 +66,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL byte in a query string or form is junk that PostgreSQL cannot store: answer 400.
+    "khuyencong.middleware.RefuseNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -142,6 +146,17 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # Before acceptance (nghiệm thu) advances may not exceed this share of the KC support
 # (TTLT 26/2014 Điều 8.2b; a province may set another rate).
 KHUYENCONG_ADVANCE_CAP_PERCENT = env_int("KHUYENCONG_ADVANCE_CAP_PERCENT", 70)
+
+# Business dates (decisions, payments, lifecycle steps) must lie within these years.
+KHUYENCONG_DATE_MIN = datetime.date(env_int("KHUYENCONG_DATE_MIN_YEAR", 2000), 1, 1)
+KHUYENCONG_DATE_MAX = datetime.date(env_int("KHUYENCONG_DATE_MAX_YEAR", 2100), 12, 31)
+if KHUYENCONG_DATE_MIN > KHUYENCONG_DATE_MAX:
+    raise ImproperlyConfigured("KHUYENCONG_DATE_MIN_YEAR must not be after KHUYENCONG_DATE_MAX_YEAR")
+
+# Attachments (scanned decisions, contracts, minutes): at most this size.
+KHUYENCONG_ATTACHMENT_MAX_BYTES = env_int("KHUYENCONG_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
+# Refuse bigger request bodies before reading them (an attachment plus the form around it).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 if env_bool("FAST_PASSWORD_HASHER", False):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
