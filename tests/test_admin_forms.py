@@ -190,9 +190,9 @@ def test_the_support_of_an_approved_project_is_read_only(client, thanhhoa_office
     assert "300.000.000" in response.content.decode()
 
 
-def test_an_adjustment_through_the_admin_keeps_the_old_amount(client, thanhhoa_officer):
+def test_an_adjustment_through_the_admin_keeps_the_old_amount(client, thanhhoa_manager):
     project = ProjectFactory(kc_support=300_000_000)
-    client.force_login(thanhhoa_officer)
+    client.force_login(thanhhoa_manager)
     response = client.post(
         reverse("admin:programmes_projectadjustment_add"),
         {

@@ -22,7 +22,9 @@ def test_it_refuses_decimals_in_the_users_language():
     with translation.override("vi"):
         with pytest.raises(ValidationError) as exc_info:
             MoneyField().clean("1,5")
-        assert exc_info.value.messages == ["Nhập số đồng nguyên, không có phần thập phân."]
+        assert exc_info.value.messages == [
+            "Nhập số đồng nguyên, không có phần thập phân (dấu chấm ngăn cách hàng nghìn: 1.234.567)."
+        ]
 
 
 def test_english_users_type_commas():
