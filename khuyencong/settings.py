@@ -67,7 +67,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # A NUL byte in a query string or form is junk that PostgreSQL cannot store: answer 400.
-    "khuyencong.middleware.RefuseNulBytesMiddleware",
+    "khuyencong.middleware.RefuseJunkRequestsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -13,9 +13,13 @@ from types import MethodType
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import flatten_fieldsets, model_ngettext
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import BigIntegerField, Count, Sum
@@ -30,7 +34,13 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import lifecycle, services
 from .access import PROVINCE_ROLES, Role, is_approver, may_write_in_province, sees_all_provinces, user_role
-from .forms import MoneyField
+from .forms import (
+    JunkProofAutocompleteSelect,
+    JunkProofAutocompleteSelectMultiple,
+    JunkProofModelMultipleChoiceField,
+    MoneyField,
+    MoneyInput,
+)
 from .lib.formatting import money, percent, ratio
 from .lib.text import search_key
 from .models import (
@@ -130,17 +140,27 @@ class ServiceErrorsForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.service_errors is not None:
-            if hasattr(self.service_errors, "error_dict"):
-                for field, errors in self.service_errors.error_dict.items():
-                    target = field if field in self.fields else None
-                    for error in errors:
-                        if target is None and field != NON_FIELD_ERRORS:
-                            label = _field_label(self._meta.model, field)
-                            error = ValidationError(f"{label}: {' '.join(error.messages)}")
-                        self.add_error(target, error)
-            else:
-                self.add_error(None, self.service_errors)
+            self.add_error(None, self._onto_form(self.service_errors))
         return cleaned
+
+    def _update_errors(self, errors):
+        # The model's clean() may name a field this form does not show (read-only after approval).
+        super()._update_errors(self._onto_form(errors))
+
+    def _onto_form(self, errors: ValidationError) -> ValidationError:
+        """Keep errors on the fields the form shows; name the others in the errors of the whole form."""
+        if not hasattr(errors, "error_dict"):
+            return errors
+        placed: dict[str, list] = {}
+        for field, field_errors in errors.error_dict.items():
+            if field in self.fields or field == NON_FIELD_ERRORS:
+                placed.setdefault(field, []).extend(field_errors)
+                continue
+            label = _field_label(self._meta.model, field)
+            placed.setdefault(NON_FIELD_ERRORS, []).extend(
+                ValidationError(f"{label}: {' '.join(error.messages)}") for error in field_errors
+            )
+        return ValidationError(placed)
 
 
 def _field_label(model, name: str) -> str:
@@ -150,13 +170,43 @@ def _field_label(model, name: str) -> str:
         return name
 
 
-class ScopedChoicesMixin:
+class JunkProofChangeList(ChangeList):
+    """A date-hierarchy year beyond any calendar (?paid_on__year=99999999999999999999) is a bad
+    filter, like any other: the list reloads without it instead of answering 500."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except OverflowError as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+
+class JunkProofRelationsMixin:
+    """Relation fields that answer junk ids ("abc", 99999999999999999999) with a form error, never a 500."""
+
+    def get_changelist(self, request, **kwargs):
+        return JunkProofChangeList
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = JunkProofAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = JunkProofAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        kwargs.setdefault("form_class", JunkProofModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ScopedChoicesMixin(JunkProofRelationsMixin):
     """Offer (and accept) only the related objects the user may see, in admins and inlines alike.
 
     Amounts (whole đồng) are typed and shown grouped: 300.000.000, in forms and read-only views.
     """
 
-    formfield_overrides = {BigIntegerField: {"form_class": MoneyField}}
+    # The widget too: the admin's default for big integers (a number input) would win over the field's.
+    formfield_overrides = {BigIntegerField: {"form_class": MoneyField, "widget": MoneyInput}}
 
     def _scoped_choices(self, request, model, queryset=None):
         queryset = queryset if queryset is not None else model._default_manager.all()
@@ -394,7 +444,7 @@ class ReferenceWritesMixin:
         formset.save_m2m()
 
 
-class ReferenceAdmin(ReferenceWritesMixin, AccentInsensitiveSearchMixin, admin.ModelAdmin):
+class ReferenceAdmin(ReferenceWritesMixin, JunkProofRelationsMixin, AccentInsensitiveSearchMixin, admin.ModelAdmin):
     """Reference data: readable by every role, changed by administrators only."""
 
     list_per_page = 100
@@ -471,7 +521,7 @@ class CommuneAdmin(ReferenceAdmin):
     list_select_related = ["province"]
 
 
-class ActivityContentInline(admin.TabularInline):
+class ActivityContentInline(JunkProofRelationsMixin, admin.TabularInline):
     model = ActivityContent
     fk_name = "catalogue"
     fields = ["code", "number", "short_name", "name", "group"]
@@ -479,7 +529,7 @@ class ActivityContentInline(admin.TabularInline):
 
 
 @admin.register(ActivityCatalogue)
-class ActivityCatalogueAdmin(ReferenceWritesMixin, admin.ModelAdmin):
+class ActivityCatalogueAdmin(ReferenceWritesMixin, JunkProofRelationsMixin, admin.ModelAdmin):
     list_display = ["code", "name", "legal_basis", "valid_from", "valid_to"]
     inlines = [ActivityContentInline]
 
@@ -1183,7 +1233,7 @@ class AttachmentAdmin(ScopedAdmin):
 # --- Users ------------------------------------------------------------------------------------
 
 
-class UserProfileInline(admin.StackedInline):
+class UserProfileInline(JunkProofRelationsMixin, admin.StackedInline):
     model = UserProfile
     can_delete = False
     fields = ["role", "province"]
@@ -1191,10 +1241,16 @@ class UserProfileInline(admin.StackedInline):
 
 User = get_user_model()
 admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(JunkProofRelationsMixin, DjangoGroupAdmin):
+    pass
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(JunkProofRelationsMixin, DjangoUserAdmin):
     inlines = [UserProfileInline]
     list_display = ["username", "first_name", "last_name", "email", "role_column", "province_column", "is_active"]
     list_select_related = ["profile__province"]

@@ -3,6 +3,7 @@
 import re
 
 from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,14 @@ class MoneyInput(forms.TextInput):
 
     def __init__(self, attrs=None):
         super().__init__({"inputmode": "numeric", "class": "vMoneyField", "autocomplete": "off", **(attrs or {})})
+
+    class Media:
+        js = ["js/money-input.js"]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["data-thousands"] = get_format("THOUSAND_SEPARATOR")
+        return context
 
     def format_value(self, value):
         if isinstance(value, int):
@@ -68,3 +77,38 @@ class MoneyField(forms.IntegerField):
     def widget_attrs(self, widget):
         # No min/max/step attributes: they belong to number inputs.
         return {}
+
+
+# --- Relations that answer junk ids with a form error ---------------------------------------------
+
+
+class _JunkProofAutocomplete:
+    """Django's autocomplete widget looks the posted ids up again to show them; junk ("abc", an id
+    beyond the database's integers) made that lookup raise. Show nothing selected instead: the
+    field itself reports the error."""
+
+    def optgroups(self, name, value, attr=None):
+        try:
+            return super().optgroups(name, value, attr)
+        except (ValueError, TypeError, OverflowError, ValidationError):
+            return super().optgroups(name, [], attr)
+
+
+class JunkProofAutocompleteSelect(_JunkProofAutocomplete, AutocompleteSelect):
+    pass
+
+
+class JunkProofAutocompleteSelectMultiple(_JunkProofAutocomplete, AutocompleteSelectMultiple):
+    pass
+
+
+class JunkProofModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """An id larger than the database's integers is "not a valid value", not an OverflowError (SQLite)."""
+
+    def _check_values(self, value):
+        try:
+            return super()._check_values(value)
+        except OverflowError:
+            raise ValidationError(
+                self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": ", ".join(value)}
+            ) from None
