@@ -722,6 +722,14 @@ class Project(DecisionFields, Searchable):
                     _("This date is before the %(step)s date (%(date)s).")
                     % {"step": self._meta.get_field(earlier).verbose_name, "date": f"{earlier_date:%d/%m/%Y}"},
                 )
+        if self.pk and self.stopped_on:
+            last = self.disbursements.order_by("-paid_on").values_list("paid_on", flat=True).first()
+            if last and self.stopped_on < last:
+                add(
+                    "stopped_on",
+                    _("A payment was made on %(date)s: the project cannot be stopped before it.")
+                    % {"date": f"{last:%d/%m/%Y}"},
+                )
         date_field = STATUS_DATE_FIELD.get(self.status)
         if date_field and not getattr(self, date_field):
             add(date_field, _("The status “%(status)s” needs this date.") % {"status": self.get_status_display()})

@@ -331,7 +331,16 @@ def beneficiary_save(*, beneficiary: Beneficiary, user=None) -> Beneficiary:
     A paid beneficiary keeps its đề án and facility: the payments reference the link (the database
     refuses the change too).
     """
-    project = _lock_project(beneficiary.project_id)
+    stored_project_id = (
+        Beneficiary.objects.filter(pk=beneficiary.pk).values_list("project_id", flat=True).first()
+        if beneficiary.pk
+        else None
+    )
+    # Lock both đề án when the link moves (in id order, so two movers cannot deadlock), then read it.
+    for project_id in sorted({stored_project_id or beneficiary.project_id, beneficiary.project_id}):
+        locked = _lock_project(project_id)
+        if project_id == beneficiary.project_id:
+            project = locked
     beneficiary.project = project
     stored = Beneficiary.objects.filter(pk=beneficiary.pk).first() if beneficiary.pk else None
     _authorise(user, beneficiary, stored)
@@ -453,11 +462,7 @@ def _stop_errors(project: Project) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not project.stop_reason.strip():
         errors["stop_reason"] = [_("Give the reason for stopping the project.")]
-    last = project.disbursements.order_by("-paid_on").values_list("paid_on", flat=True).first()
-    if project.stopped_on and last and project.stopped_on < last:
-        errors["stopped_on"] = [
-            _("A payment was made on %(date)s: the project cannot be stopped before it.") % {"date": f"{last:%d/%m/%Y}"}
-        ]
+    # The stop date against the last payment is the model's rule (Project.clean), run by full_clean.
     return errors
 
 

@@ -44,3 +44,17 @@ def page_data(response) -> dict:
         for form in formset.forms:
             data.update(_form_fields(form))
     return data
+
+
+def disbursement_post(project, **fields) -> dict:
+    """A complete disbursement add form for `project`, as an officer would post it; `fields` override."""
+    return {
+        "project": project.pk,
+        "paid_on": "01/07/2024",
+        "amount": "12.500.000",
+        "source": "ns_tinh",
+        "kind": "thanh_toan",
+        "voucher_number": "PC-1",
+        "note": "",
+        **fields,
+    }

@@ -7,6 +7,7 @@ from django.utils import translation
 
 from programmes.forms import MoneyField, MoneyInput
 from programmes.models import Disbursement
+from tests.admin_posts import disbursement_post
 from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,16 +42,7 @@ def test_a_grouped_amount_posted_to_the_admin_is_saved(client, thanhhoa_officer)
     project = ProjectFactory()
     client.force_login(thanhhoa_officer)
     response = client.post(
-        reverse("admin:programmes_disbursement_add"),
-        {
-            "project": project.pk,
-            "paid_on": "01/07/2024",
-            "amount": "12.500.000",
-            "source": "ns_tinh",
-            "kind": "thanh_toan",
-            "voucher_number": "PC-1",
-            "note": "",
-        },
+        reverse("admin:programmes_disbursement_add"), disbursement_post(project, amount="12.500.000")
     )
     assert response.status_code == 302
     assert Disbursement.objects.get().amount == 12_500_000
