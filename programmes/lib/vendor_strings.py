@@ -48,4 +48,7 @@ VENDOR_STRINGS = [
         "The application met an error and nothing was changed. The error has been recorded; please try again later."
     ),
 ]
+# Django admin's error note above a form: its Vietnamese catalogue has the two forms as separate
+# messages, but the template asks for one plural message.
+FORM_ERRORS_NOTE = ngettext_lazy("Please correct the error below.", "Please correct the errors below.", "count")
 HISTORY_COUNT = ngettext_lazy("%(counter)s change", "%(counter)s changes", "counter")

@@ -1,0 +1,197 @@
+"""What users see, in a real browser (Chromium through Playwright), at desk and phone widths.
+
+The grouped amount input, an over-budget refusal, a manager's approval and the stop path. Runs
+wherever Chromium is installed (`.ci/run` installs it); skipped locally without it, never in CI.
+Screenshots go to $SCREENSHOTS_DIR when it is set (see DEVELOPERS.md), so a person can look at them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.apps import apps as django_apps
+from django.urls import reverse
+
+from programmes.models import Disbursement, Project, ProjectStatus, Province
+from programmes.reference_data import install_reference_data
+from tests.factories import ProjectFactory, disburse
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(CHROMIUM is None and not IN_CI, reason="Chromium is not installed (apt-get install chromium)"),
+]
+
+WIDTHS = {"desk": 1366, "phone": 390}
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    """The live server needs committed rows, so these tests flush the database after each one;
+    put the reference data (provinces, contents, national bodies) back when it is gone."""
+    if not Province.objects.exists():
+        install_reference_data(django_apps)
+
+
+S = ProjectStatus
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    assert CHROMIUM, "CI must have Chromium: .ci/run installs it"
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    # Playwright's sync API keeps an event loop in this thread while it runs; the tests' own ORM
+    # calls (and the database flush between them) are synchronous all the same.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
+def page(request, chromium, live_server, tmp_path):
+    width = WIDTHS[request.param]
+    context = chromium.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    tab.base = live_server.url
+    tab.width_name = request.param
+    tab.shots = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
+    tab.shots.mkdir(parents=True, exist_ok=True)
+    yield tab
+    context.close()
+
+
+def log_in(page, user) -> None:
+    page.goto(page.base + reverse("admin:login"))
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "password")
+    page.click("input[type=submit]")
+    page.wait_for_url(page.base + reverse("admin:index"))
+
+
+def shot(page, name: str, near: str | None = None) -> None:
+    """Save what the screen shows, scrolled to `near` when given (a whole page is too long to read)."""
+    if near:
+        page.locator(near).first.scroll_into_view_if_needed()
+    page.screenshot(path=str(page.shots / f"{name}-{page.width_name}.png"))
+
+
+def save(page) -> None:
+    page.click("input[name=_continue]")
+    page.wait_for_load_state("load")
+
+
+def type_payment(page, project, *, amount: str, paid_on: str, voucher: str = "") -> None:
+    """Open a new disbursement of `project` and type it in, leaving the amount box as a user would."""
+    page.goto(page.base + reverse("admin:programmes_disbursement_add") + f"?project={project.pk}")
+    page.fill("#id_paid_on", paid_on)
+    page.fill("#id_amount", amount)
+    page.press("#id_amount", "Tab")
+    page.select_option("#id_source", "ns_tinh")
+    page.select_option("#id_kind", "thanh_toan")
+    page.fill("#id_voucher_number", voucher)
+
+
+def test_amounts_are_grouped_as_they_are_typed_and_saved_whole(page, thanhhoa_officer):
+    project = ProjectFactory(kc_support=300_000_000)
+    log_in(page, thanhhoa_officer)
+    type_payment(page, project, amount="12500000", paid_on="01/07/2024", voucher="PC-01/2024")
+    assert page.input_value("#id_amount") == "12.500.000"
+    assert page.get_attribute("#id_amount", "type") == "text"
+    shot(page, "amount-typed")
+    save(page)
+
+    assert page.input_value("#id_amount") == "12.500.000"
+    assert Disbursement.objects.get(project=project).amount == 12_500_000
+    shot(page, "amount-saved")
+
+
+def test_a_misplaced_separator_is_refused_not_rescaled(page, thanhhoa_officer):
+    project = ProjectFactory(kc_support=300_000_000)
+    log_in(page, thanhhoa_officer)
+    type_payment(page, project, amount="1.5", paid_on="01/07/2024")
+    assert page.input_value("#id_amount") == "1.5"  # left as typed, for the server to explain
+    save(page)
+
+    assert "số nguyên, ví dụ 1.234.567" in page.inner_text(".field-amount .errorlist")
+    assert page.input_value("#id_amount") == "1.5"
+    assert not Disbursement.objects.exists()
+
+
+def test_an_over_budget_payment_is_refused_naming_what_is_left(page, thanhhoa_officer):
+    project = ProjectFactory(kc_support=300_000_000)
+    disburse(project, 250_000_000)
+    log_in(page, thanhhoa_officer)
+    type_payment(page, project, amount="100000000", paid_on="01/08/2024", voucher="PC-02/2024")
+    save(page)
+
+    errors = page.inner_text(".errorlist")
+    assert "50.000.000" in errors
+    assert "Vui lòng sửa các lỗi" in page.inner_text(".errornote")
+    assert page.input_value("#id_amount") == "100.000.000"  # what the user typed is kept
+    shot(page, "over-budget", near=".field-amount")
+    project.refresh_from_db()
+    assert project.disbursed_amount == 250_000_000
+
+
+def test_a_manager_approves_a_project(page, thanhhoa_manager):
+    project = ProjectFactory(
+        status=S.APPRAISED,
+        appraised_on=datetime.date(2024, 2, 1),
+        decision_number="",
+        decision_issuer="",
+        decision_date=None,
+    )
+    log_in(page, thanhhoa_manager)
+    page.goto(page.base + reverse("admin:programmes_project_change", args=[project.pk]))
+    page.select_option("#id_status", S.APPROVED)
+    page.fill("#id_decision_number", "125/QĐ-SCT")
+    page.fill("#id_decision_issuer", "Sở Công Thương Thanh Hóa")
+    page.fill("#id_decision_date", "01/03/2024")
+    shot(page, "approval-form", near=".field-decision_date")
+    save(page)
+
+    project.refresh_from_db()
+    assert project.status == S.APPROVED, page.inner_text("#content")
+    assert project.decision_number == "125/QĐ-SCT"
+    # After approval the money is read only, grouped, and changes only by adjustment.
+    assert "300.000.000" in page.inner_text(".field-kc_support_display")
+    shot(page, "approved", near=".field-kc_support_display")
+
+
+def test_a_manager_stops_a_project_that_has_received_money(page, thanhhoa_manager):
+    project = ProjectFactory(status=S.APPROVED)
+    disburse(project, 120_000_000, paid_on=datetime.date(2024, 5, 10))
+    project.refresh_from_db()
+    project.status, project.started_on = S.IN_PROGRESS, datetime.date(2024, 3, 10)
+    project.contracted_on = datetime.date(2024, 3, 5)
+    Project.objects.filter(pk=project.pk).update(
+        status=S.IN_PROGRESS, contracted_on=project.contracted_on, started_on=project.started_on
+    )
+    log_in(page, thanhhoa_manager)
+    page.goto(page.base + reverse("admin:programmes_project_change", args=[project.pk]))
+    page.select_option("#id_status", S.STOPPED)
+    page.fill("#id_stopped_on", "01/04/2024")  # before the last payment: refused
+    page.fill("#id_stop_reason", "Cơ sở không đủ vốn đối ứng")
+    page.fill("#id_change_reason", "Quyết định số 210/QĐ-SCT ngừng thực hiện")
+    save(page)
+    assert "10/05/2024" in page.inner_text("#content")
+    shot(page, "stop-refused", near=".field-stopped_on")
+
+    page.fill("#id_stopped_on", "15/06/2024")
+    save(page)
+    project.refresh_from_db()
+    assert project.status == S.STOPPED, page.inner_text("#content")
+    assert project.stopped_on == datetime.date(2024, 6, 15)
+    assert project.disbursed_amount == 120_000_000  # the payments stay
+    shot(page, "stopped", near=".field-stopped_on")
