@@ -2,7 +2,10 @@
 
 from urllib.parse import unquote_to_bytes
 
+from django.conf import settings
 from django.core.exceptions import BadRequest
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 # Browsers and proxies cap addresses near 8 KB; no page of the app builds a longer query string.
 MAX_QUERY_STRING = 8192
@@ -34,3 +37,18 @@ class RefuseJunkRequestsMiddleware:
                 if "\x00" in key or any("\x00" in value for value in values):
                     raise BadRequest("NUL byte in the form")
         return self.get_response(request)
+
+
+class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
+    """Vietnamese for everyone unless the user picked another language with the switch.
+
+    A Sở's computers often run an English browser; its Accept-Language header says nothing about
+    the language the official works in. Only the language cookie (set by the switch on every page,
+    the login page included) changes the language.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -69,7 +69,8 @@ MIDDLEWARE = [
     # A NUL byte in a query string or form is junk that PostgreSQL cannot store: answer 400.
     "khuyencong.middleware.RefuseJunkRequestsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Vietnamese whatever the browser's language; the switch (a cookie) chooses English.
+    "khuyencong.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -100,7 +101,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("CONN_MAX_AGE", 0),
+        # Keep connections between requests (a new PostgreSQL connection per request halved the
+        # throughput); a health check drops one the server has closed.
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -27,6 +27,16 @@ VENDOR_STRINGS = [
     # Django admin (5.x) strings missing from its Vietnamese catalogue.
     gettext_noop("Show counts"),
     gettext_noop("Hide counts"),
+    gettext_noop("Error:"),
+    # Django's Vietnamese wording that reads wrong here: "Thêm vào" is "add to", "Bởi tỉnh" is "by
+    # (the agent) province", and "Hoạt động" is the word of "nội dung hoạt động".
+    gettext_noop("Add"),
+    gettext_noop("Add %(name)s"),
+    gettext_noop(" By %(filter_title)s "),
+    gettext_noop("Action:"),
+    gettext_noop("Run the selected action"),
+    gettext_noop("Recent actions"),
+    gettext_noop("My actions"),
     # templates/admin/base_site.html and templates/simple_history/object_history_list.html
     gettext_noop("Language"),
     # templates/error_page.html and the 400, 403, 404 and 500 pages

@@ -20,7 +20,7 @@ import time
 from collections import defaultdict
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -117,6 +117,8 @@ class Command(BaseCommand):
             self.verify()
             if opts["dry_run"]:
                 transaction.set_rollback(True)
+        if not opts["dry_run"]:
+            self.analyse()
         elapsed = time.monotonic() - started
         c = self.counts
         self.stdout.write(
@@ -126,6 +128,17 @@ class Command(BaseCommand):
                 f"{c['beneficiaries']} beneficiaries, {c['disbursements']} disbursements, {c['history']} history rows."
             )
         )
+
+    def analyse(self) -> None:
+        """Refresh the planner's statistics: after a bulk load they describe empty tables, and the
+        first lists would be planned as if they were."""
+        tables = [model._meta.db_table for model in HISTORY_MODELS]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ANALYZE {', '.join(tables)}")
+            else:
+                cursor.execute("ANALYZE")
+        self.log("Statistics refreshed (ANALYZE).")
 
     def log(self, message: str) -> None:
         if self.verbosity >= 2:
