@@ -2,9 +2,11 @@
 reviewer and an administrator; each a real user with the role's groups."""
 
 import pytest
+from django.apps import apps
 
 from programmes import services
-from programmes.models import Role
+from programmes.models import Province, Role
+from programmes.reference_data import install_reference_data
 from tests.factories import UserFactory, current_province
 
 
@@ -48,3 +50,14 @@ def personas(thanhhoa_officer, thanhhoa_manager, danang_officer, ministry_review
         "ministry_reviewer": ministry_reviewer,
         "administrator": administrator,
     }
+
+
+@pytest.fixture
+def committed_reference_data(transactional_db):
+    """Reference data for tests whose writes are committed (a live server, parallel writers).
+
+    Those tests empty the database after each one; put back what the migrations installed
+    (provinces, communes, contents, national bodies and schemes) when it is gone.
+    """
+    if not Province.objects.exists():
+        install_reference_data(apps)

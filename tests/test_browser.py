@@ -13,11 +13,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from django.urls import reverse
 
-from programmes.models import Disbursement, Project, ProjectStatus, Province
-from programmes.reference_data import install_reference_data
+from programmes.models import Disbursement, Project, ProjectStatus
 from tests.factories import ProjectFactory, disburse
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -25,18 +23,11 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("committed_reference_data"),
     pytest.mark.skipif(CHROMIUM is None and not IN_CI, reason="Chromium is not installed (apt-get install chromium)"),
 ]
 
 WIDTHS = {"desk": 1366, "phone": 390}
-
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    """The live server needs committed rows, so these tests flush the database after each one;
-    put the reference data (provinces, contents, national bodies) back when it is gone."""
-    if not Province.objects.exists():
-        install_reference_data(django_apps)
 
 
 S = ProjectStatus

@@ -14,7 +14,8 @@ from programmes.models import Disbursement, Project
 from tests.factories import ProjectFactory, disburse
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("committed_reference_data"),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
 ]
 

@@ -142,7 +142,8 @@ class TestPaidBeneficiaries:
 
 
 @postgresql_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("committed_reference_data")
 def test_a_payment_racing_a_beneficiary_delete_leaves_no_payment_without_its_beneficiary():
     """One thread pays the facility while another deletes its beneficiary link, many times over:
     either the payment lands and the link stays, or the link goes and the payment is refused."""
