@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -43,10 +44,12 @@ def env_list(name: str, default: str) -> list[str]:
 # Off unless asked for (`make run` asks): the debug page would show the settings, DATABASE_URL included.
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# Without a SECRET_KEY and with DEBUG off, management commands (migrate, check) still run with a
+# throw-away key, but the app refuses to serve (khuyencong/wsgi.py, asgi.py): sessions signed with
+# a key that changes on every start would log everyone out, and a known key would be worse.
+SECRET_KEY_MISSING = not SECRET_KEY and not DEBUG
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+    SECRET_KEY = get_random_secret_key() if not DEBUG else "insecure-development-key-do-not-use-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 

@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import BigIntegerField, Count, Sum
 from django.db.models.functions import Coalesce
@@ -333,7 +333,7 @@ class ScopedAdmin(ScopedChoicesMixin, AccentInsensitiveSearchMixin, SimpleHistor
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
-        raise NotImplementedError(f"{type(self).__name__} must save through a service")
+        raise ImproperlyConfigured(f"{type(self).__name__} must save through a service")
 
     def delete_model(self, request, obj):
         services.DELETE_SERVICES[type(obj)](obj, request.user)
@@ -383,7 +383,7 @@ class ScopedAdmin(ScopedChoicesMixin, AccentInsensitiveSearchMixin, SimpleHistor
         formset.save_m2m()
 
     def save_inline(self, request, obj):
-        raise NotImplementedError(f"{type(self).__name__} has no service for inline {type(obj).__name__}")
+        raise ImproperlyConfigured(f"{type(self).__name__} has no service for inline {type(obj).__name__}")
 
     # --- History: read only, for every role ---
 

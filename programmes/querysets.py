@@ -24,14 +24,9 @@ class ScopedQuerySet(models.QuerySet):
         province = user_province(user)
         if province is None:
             return self.none()
-        paths = self.model.province_path
-        if isinstance(paths, str):
-            paths = (paths,)
-        condition = Q()
-        for path in paths:
-            condition |= Q(**{f"{path}__current_id": province.pk})
+        condition = self._in_province(province)
         if getattr(self.model, "national_visible", False):
-            condition |= Q(**{f"{paths[0]}__isnull": True})
+            condition |= Q(**{f"{self._province_paths()[0]}__isnull": True})
         return self.filter(condition)
 
     def editable_by(self, user) -> ScopedQuerySet:
@@ -44,15 +39,21 @@ class ScopedQuerySet(models.QuerySet):
         role = user_role(user)
         if role == Role.ADMINISTRATOR:
             return self.all()
-        if role not in PROVINCE_ROLES or user_province(user) is None:
+        province = user_province(user)
+        if role not in PROVINCE_ROLES or province is None:
             return self.none()
+        return self.filter(self._in_province(province))
+
+    def _province_paths(self) -> tuple[str, ...]:
         paths = self.model.province_path
-        if isinstance(paths, str):
-            paths = (paths,)
+        return (paths,) if isinstance(paths, str) else tuple(paths)
+
+    def _in_province(self, province) -> Q:
+        """Rows filed under `province` (a unit of today) or any unit merged into it."""
         condition = Q()
-        for path in paths:
-            condition |= Q(**{f"{path}__current_id": user_province(user).pk})
-        return self.filter(condition)
+        for path in self._province_paths():
+            condition |= Q(**{f"{path}__current_id": province.pk})
+        return condition
 
 
 class ProvinceQuerySet(models.QuerySet):

@@ -1,5 +1,9 @@
 """With DEBUG off (the default), errors are pages of the app, in Vietnamese, and show no settings."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -66,3 +70,13 @@ def test_400_is_the_apps_page(browser):
     response = browser.get("/admin/?q=a%00b")
     assert response.status_code == 400
     assert "Yêu cầu không hợp lệ" in page(response)
+
+
+def test_the_app_refuses_to_serve_without_a_secret_key_when_debug_is_off():
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE")}
+    served = subprocess.run([sys.executable, "-c", "import khuyencong.wsgi"], env=env, capture_output=True, text=True)
+    assert served.returncode != 0
+    assert "SECRET_KEY must be set" in served.stderr
+    # Management commands still run (migrate, check), with a throw-away key.
+    checked = subprocess.run([sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr

@@ -64,6 +64,17 @@ def dated(project, status):
     project.status = status
 
 
+def adjust(project, kc_support: int, user):
+    return services.project_adjust(
+        project=project,
+        decision_number="3/QĐ-SCT",
+        decision_issuer="Sở Công Thương",
+        decision_date=datetime.date(2024, 5, 1),
+        kc_support=kc_support,
+        user=user,
+    )
+
+
 def project_in(status: str, paid: bool):
     project = ProjectFactory(status=S.APPROVED)
     if paid:
@@ -172,28 +183,14 @@ class TestMoneyAfterApproval:
         project.kc_support = 200_000_000
         with pytest.raises(ValidationError):
             services.project_save(project=project, user=thanhhoa_manager)
-        services.project_adjust(
-            project=project,
-            decision_number="3/QĐ-SCT",
-            decision_issuer="Sở Công Thương",
-            decision_date=datetime.date(2024, 5, 1),
-            kc_support=200_000_000,
-            user=thanhhoa_manager,
-        )
+        adjust(project, 200_000_000, thanhhoa_manager)
         project.refresh_from_db()
         assert project.kc_support == 200_000_000
 
     def test_staff_cannot_adjust(self, thanhhoa_officer):
         project = ProjectFactory(kc_support=100_000_000)
         with pytest.raises(PermissionDenied):
-            services.project_adjust(
-                project=project,
-                decision_number="3/QĐ-SCT",
-                decision_issuer="Sở Công Thương",
-                decision_date=datetime.date(2024, 5, 1),
-                kc_support=2_000_000_000,
-                user=thanhhoa_officer,
-            )
+            adjust(project, 2_000_000_000, thanhhoa_officer)
         project.refresh_from_db()
         assert project.kc_support == 100_000_000
 
