@@ -56,7 +56,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 INSTALLED_APPS = [
     # First, so that our catalogue's wording wins where it overlaps Django's ("History" is "Lịch sử").
     "programmes",
-    "django.contrib.admin",
+    "programmes.apps.RegisterAdminConfig",  # django.contrib.admin with our start page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -161,6 +161,9 @@ if KHUYENCONG_DATE_MIN > KHUYENCONG_DATE_MAX:
     raise ImproperlyConfigured("KHUYENCONG_DATE_MIN_YEAR must not be after KHUYENCONG_DATE_MAX_YEAR")
 
 # Attachments (scanned decisions, contracts, minutes): at most this size.
+# Lists count at most this many rows: past it they say "more than …", page no further, and show
+# their totals once narrowed (programmes.lists).
+KHUYENCONG_LIST_COUNT_LIMIT = env_int("KHUYENCONG_LIST_COUNT_LIMIT", 10_000)
 KHUYENCONG_ATTACHMENT_MAX_BYTES = env_int("KHUYENCONG_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
 # Refuse bigger request bodies before reading them (an attachment plus the form around it).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

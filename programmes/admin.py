@@ -13,9 +13,8 @@ from types import MethodType
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
-from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import flatten_fieldsets, model_ngettext
-from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -23,7 +22,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import BigIntegerField, Count, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.http import Http404, HttpResponseRedirect
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -41,8 +40,9 @@ from .forms import (
     MoneyField,
     MoneyInput,
 )
-from .lib.formatting import money, percent, ratio
+from .lib.formatting import money, number, percent, ratio
 from .lib.text import search_key
+from .lists import CurrentProvinceFilter, ListsForRoleMixin, RegisterChangeList, YearFilter
 from .models import (
     ActivityCatalogue,
     ActivityContent,
@@ -61,11 +61,13 @@ from .models import (
     Scheme,
     UserProfile,
 )
-from .reference_data import bare_name
 
 admin.site.site_header = _("Industry promotion tracker")
 admin.site.site_title = _("Industry promotion")
 admin.site.index_title = _("Industry promotion data")
+# The start page and the breadcrumbs lead to every list; the side menu took a fifth of a laptop
+# screen from the money columns.
+admin.site.enable_nav_sidebar = False
 
 
 # --- Shared pieces ------------------------------------------------------------------------------
@@ -79,32 +81,16 @@ class AccentInsensitiveSearchMixin:
     search_help_text = _("Search ignores accents and case.")
 
     def get_search_results(self, request, queryset, search_term):
+        target = self.search_text_path
+        if not sees_all_provinces(request.user) and hasattr(queryset.model, "province_path"):
+            # One province's rows are few (at most some 10.000): reading them is cheaper than the
+            # national trigram index, which PostgreSQL overrates for short common words ("may",
+            # "moc"). An expression over the column keeps the planner on the province's index.
+            queryset = queryset.alias(search_in_province=Lower(target))
+            target = "search_in_province"
         for word in search_key(search_term).split():
-            queryset = queryset.filter(**{f"{self.search_text_path}__contains": word})
+            queryset = queryset.filter(**{f"{target}__contains": word})
         return queryset, False
-
-
-class CurrentProvinceFilter(admin.SimpleListFilter):
-    """Filter by province of today, including the units it grew out of."""
-
-    title = _("province / city")
-    parameter_name = "tinh"
-
-    def lookups(self, request, model_admin):
-        provinces = Province.objects.current_units()
-        if not sees_all_provinces(request.user):
-            provinces = provinces.for_user(request.user)
-        # "Thành phố Hà Nội" sorts under H, as people look for it.
-        return sorted(((str(p.pk), p.name) for p in provinces), key=lambda item: search_key(bare_name(item[1])))
-
-    def queryset(self, request, queryset):
-        if self.value() and not _is_id(self.value()):
-            return queryset.none()
-        if self.value():
-            path = queryset.model.province_path
-            path = path[0] if isinstance(path, tuple) else path
-            return queryset.filter(**{f"{path}__current_id": self.value()})
-        return queryset
 
 
 class HistoryValues(HistoricalRecordContextHelper):
@@ -170,22 +156,11 @@ def _field_label(model, name: str) -> str:
         return name
 
 
-class JunkProofChangeList(ChangeList):
-    """A date-hierarchy year beyond any calendar (?paid_on__year=99999999999999999999) is a bad
-    filter, like any other: the list reloads without it instead of answering 500."""
-
-    def get_filters(self, request):
-        try:
-            return super().get_filters(request)
-        except OverflowError as exc:
-            raise IncorrectLookupParameters(exc) from exc
-
-
 class JunkProofRelationsMixin:
     """Relation fields that answer junk ids ("abc", 99999999999999999999) with a form error, never a 500."""
 
     def get_changelist(self, request, **kwargs):
-        return JunkProofChangeList
+        return RegisterChangeList
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
@@ -197,6 +172,25 @@ class JunkProofRelationsMixin:
             kwargs["widget"] = JunkProofAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
         kwargs.setdefault("form_class", JunkProofModelMultipleChoiceField)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class LabelledInlineMixin:
+    """Name each input of a table of inline rows after its column, for screen readers (the
+    column header is not a label)."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class LabelledFormSet(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)  # adds the "delete" box
+                for field in form.fields.values():
+                    widget = field.widget
+                    while hasattr(widget, "widget"):  # the related-object links wrap the input
+                        widget = widget.widget
+                    widget.attrs.setdefault("aria-label", str(field.label))
+
+        return LabelledFormSet
 
 
 class ScopedChoicesMixin(JunkProofRelationsMixin):
@@ -266,7 +260,7 @@ class ScopedChoicesMixin(JunkProofRelationsMixin):
         return [f"{n}_display" if n in self.money_fields and n in readonly else n for n in fields]
 
 
-class ScopedAdmin(ScopedChoicesMixin, AccentInsensitiveSearchMixin, SimpleHistoryAdmin):
+class ScopedAdmin(ListsForRoleMixin, ScopedChoicesMixin, AccentInsensitiveSearchMixin, SimpleHistoryAdmin):
     """Admin whose every path is limited to what the user may see, and every write to what they may change.
 
     Reads use the read scope (`for_user`); add, change and delete ask the write rule
@@ -275,11 +269,23 @@ class ScopedAdmin(ScopedChoicesMixin, AccentInsensitiveSearchMixin, SimpleHistor
     """
 
     list_per_page = 50
+    show_full_result_count = False  # one bounded count of the filtered rows (lists.CappedPaginator)
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice would scan the nation
     form = ServiceErrorsForm
     actions = ["delete_selected"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user)
+
+    def action_checkbox(self, obj):
+        # Django's checkbox, written out: rendering a widget template for each row took a third of a list's time.
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME,
+            obj.pk,
+            label,
+        )
 
     # --- The write rule ---
 
@@ -459,12 +465,15 @@ class ReferenceAdmin(ReferenceWritesMixin, JunkProofRelationsMixin, AccentInsens
 
 
 class TotalsChangeListMixin:
-    """Show the totals of the filtered rows under the changelist (one aggregate query)."""
+    """Show the totals of the filtered rows under the changelist (one aggregate query).
+
+    Only when every filtered row was counted (at most `lists.count_limit()`): above that the page
+    asks to narrow the list instead of scanning the nation on each view.
+    """
 
     change_list_template = "admin/programmes/change_list_with_totals.html"
-    totals: dict[str, str] = {}
 
-    def get_totals(self, queryset) -> list[tuple[str, str]]:
+    def get_totals(self, queryset, count: int) -> list[tuple[str, str]]:
         return []
 
     def decorate_page(self, rows) -> None:
@@ -476,7 +485,8 @@ class TotalsChangeListMixin:
         changelist = context.get("cl")
         if changelist is not None:
             self.decorate_page(changelist.result_list)
-            response.context_data["totals"] = self.get_totals(changelist.queryset)
+            if not changelist.count_capped:
+                response.context_data["totals"] = self.get_totals(changelist.queryset, changelist.result_count)
         return response
 
 
@@ -584,13 +594,13 @@ class SchemeAdmin(ScopedAdmin):
 # --- Plans ------------------------------------------------------------------------------------
 
 
-class PlanLineInline(ScopedChoicesMixin, admin.TabularInline):
+class PlanLineInline(LabelledInlineMixin, ScopedChoicesMixin, admin.TabularInline):
     model = PlanLine
     fields = ["content", "planned_amount", "planned_projects", "note"]
     extra = 0
 
 
-class AttachmentInline(ScopedChoicesMixin, admin.TabularInline):
+class AttachmentInline(LabelledInlineMixin, ScopedChoicesMixin, admin.TabularInline):
     model = Attachment
     fields = ["kind", "title", "file", "uploaded_at"]
     readonly_fields = ["uploaded_at"]
@@ -644,10 +654,9 @@ class PlanAdmin(TotalsChangeListMixin, ScopedAdmin):
         "disbursed_column",
         "percent_column",
     ]
-    list_filter = ["year", CurrentProvinceFilter, "scheme__level", "status"]
+    list_filter = [YearFilter, CurrentProvinceFilter, "scheme__level", "status"]
     list_select_related = ["scheme", "province"]
     search_text_path = "province__search_text"
-    date_hierarchy = "decision_date"
     inlines = [PlanLineInline, PlanAttachmentInline]
     fieldsets = [
         (None, {"fields": ["scheme", "province", "year", "status"]}),
@@ -693,7 +702,7 @@ class PlanAdmin(TotalsChangeListMixin, ScopedAdmin):
     def percent_column(self, obj):
         return percent(ratio(obj.disbursed_total, obj.planned_total))
 
-    def get_totals(self, queryset):
+    def get_totals(self, queryset, count):
         # Two direct aggregates over the filtered plans, not a sum of per-plan subqueries.
         plans = queryset.order_by().values("pk")
         planned = PlanLine.objects.filter(plan__in=plans).aggregate(s=Coalesce(Sum("planned_amount"), 0))["s"]
@@ -765,7 +774,7 @@ class BeneficiaryInlineFormSet(forms.BaseInlineFormSet):
             raise ValidationError(errors)
 
 
-class BeneficiaryInline(ScopedChoicesMixin, admin.TabularInline):
+class BeneficiaryInline(LabelledInlineMixin, ScopedChoicesMixin, admin.TabularInline):
     model = Beneficiary
     formset = BeneficiaryInlineFormSet
     fields = ["facility", "support_amount", "counterpart_amount", "note"]
@@ -773,7 +782,7 @@ class BeneficiaryInline(ScopedChoicesMixin, admin.TabularInline):
     extra = 0
 
 
-class DisbursementInline(ScopedChoicesMixin, admin.TabularInline):
+class DisbursementInline(LabelledInlineMixin, ScopedChoicesMixin, admin.TabularInline):
     model = Disbursement
     formset = DisbursementInlineFormSet
     fields = ["paid_on", "kind", "amount", "source", "facility", "voucher_number", "note"]
@@ -781,7 +790,7 @@ class DisbursementInline(ScopedChoicesMixin, admin.TabularInline):
     extra = 0
 
 
-class AdjustmentInline(ScopedChoicesMixin, admin.TabularInline):
+class AdjustmentInline(LabelledInlineMixin, ScopedChoicesMixin, admin.TabularInline):
     model = ProjectAdjustment
     fields = [
         "decision_number",
@@ -851,7 +860,6 @@ def _money_locked(obj) -> bool:
 
 @admin.register(Project)
 class ProjectAdmin(TotalsChangeListMixin, ScopedAdmin):
-    show_full_result_count = False  # one count of the filtered rows is enough on large tables
     form = ProjectForm
     list_display = [
         "code",
@@ -864,19 +872,21 @@ class ProjectAdmin(TotalsChangeListMixin, ScopedAdmin):
         "disbursed_column",
         "percent_column",
     ]
-    list_display_links = ["code", "name_column"]
+    list_display_links = ["code"]
     list_filter = [
         CurrentProvinceFilter,
-        "plan__year",
+        YearFilter,
         "plan__scheme__level",
         "content",
         "status",
         "is_group",
     ]
-    list_select_related = ["plan__province", "plan__scheme", "content"]
-    # Newest first by key: an index scan, where sorting by the plan's year would sort every row.
-    ordering = ["-id"]
-    date_hierarchy = "decision_date"
+    list_select_related = ["province", "content"]
+    # Newest year first, newest entered first within it; each sortable column has its index
+    # (models.Project.Meta.indexes), for one province and for the nation.
+    ordering = ["-year", "-id"]
+    sortable_by = ["code", "year_column", "support_column", "disbursed_column"]
+    province_columns = ("province_column",)
     autocomplete_fields = ["plan", "implementing_unit", "cooperating_units", "commune"]
     readonly_fields = ["disbursed_amount_display", "beneficiary_support_display", "total_cost_display"]
     inlines = [BeneficiaryInline, DisbursementInline, AdjustmentInline, ProjectAttachmentInline]
@@ -949,17 +959,17 @@ class ProjectAdmin(TotalsChangeListMixin, ScopedAdmin):
         name = obj.name if len(obj.name) <= 90 else obj.name[:87] + "…"
         return format_html('<span class="project-name">{}</span>', name)
 
-    @admin.display(description=_("province / city"), ordering="plan__province__name")
+    @admin.display(description=_("province / city"))
     def province_column(self, obj):
-        return obj.plan.province
+        return obj.province
 
     @admin.display(description=_("activity content"), ordering="content__code")
     def content_column(self, obj):
         return format_html('<span title="{}">{}</span>', obj.content.name, obj.content.code)
 
-    @admin.display(description=_("year"), ordering="plan__year")
+    @admin.display(description=_("year"), ordering="year")
     def year_column(self, obj):
-        return obj.plan.year
+        return obj.year
 
     @admin.display(description=_("total cost (đồng)"))
     def total_cost_display(self, obj):
@@ -972,15 +982,14 @@ class ProjectAdmin(TotalsChangeListMixin, ScopedAdmin):
     def percent_column(self, obj):
         return percent(obj.disbursed_ratio)
 
-    def get_totals(self, queryset):
+    def get_totals(self, queryset, count):
         totals = queryset.aggregate(
-            count=Count("pk"),
             support=Coalesce(Sum("kc_support"), 0),
             counterpart=Coalesce(Sum("counterpart_funds"), 0),
             disbursed=Coalesce(Sum("disbursed_amount"), 0),
         )
         return [
-            (_("projects"), str(totals["count"])),
+            (_("projects"), number(count)),
             (_("approved KC support"), money(totals["support"])),
             (_("counterpart funds"), money(totals["counterpart"])),
             (_("disbursed"), money(totals["disbursed"])),
@@ -1050,11 +1059,12 @@ class ProjectAdjustmentAdmin(ScopedAdmin):
         "old_kc_support_column",
         "new_kc_support_column",
     ]
-    list_filter = [CurrentProvinceFilter, "project__plan__year"]
+    list_filter = [CurrentProvinceFilter, YearFilter]
     list_select_related = ["project"]
     search_text_path = "project__search_text"
     autocomplete_fields = ["project"]
-    date_hierarchy = "effective_on"
+    ordering = ["-effective_on", "-id"]
+    sortable_by = ["effective_on"]
 
     old_kc_support_column = money_column("old_kc_support", _("KC support before (đồng)"))
     new_kc_support_column = money_column("new_kc_support", _("KC support after (đồng)"))
@@ -1124,10 +1134,12 @@ class ProjectAdjustmentAdmin(ScopedAdmin):
 
 @admin.register(Facility)
 class FacilityAdmin(ScopedAdmin):
-    show_full_result_count = False  # one count of the filtered rows is enough on large tables
     list_display = ["name", "tax_code", "kind", "province", "commune", "industry", "workforce"]
     list_filter = [CurrentProvinceFilter, "kind", "industry"]
     list_select_related = ["province", "commune"]
+    ordering = ["name", "id"]
+    sortable_by = ["name"]
+    province_columns = ("province",)
     autocomplete_fields = ["commune"]
     fieldsets = [
         (None, {"fields": ["name", "kind", "tax_code", "industry", "representative", "phone", "workforce"]}),
@@ -1151,22 +1163,26 @@ class FacilityAdmin(ScopedAdmin):
 
 @admin.register(Beneficiary)
 class BeneficiaryAdmin(TotalsChangeListMixin, ScopedAdmin):
-    show_full_result_count = False  # one count of the filtered rows is enough on large tables
     list_display = ["facility", "project", "support_column", "counterpart_column"]
-    list_filter = [CurrentProvinceFilter, "project__plan__year"]
+    list_filter = [CurrentProvinceFilter, YearFilter]
     list_select_related = ["facility", "project"]
     ordering = ["-id"]
+    sortable_by = []
     search_text_path = "facility__search_text"
     autocomplete_fields = ["project", "facility"]
 
     support_column = money_column("support_amount", _("support (đồng)"))
     counterpart_column = money_column("counterpart_amount", _("counterpart funds (đồng)"))
 
-    def get_totals(self, queryset):
+    def get_totals(self, queryset, count):
         totals = queryset.aggregate(
             support=Coalesce(Sum("support_amount"), 0), counterpart=Coalesce(Sum("counterpart_amount"), 0)
         )
-        return [(_("support"), money(totals["support"])), (_("counterpart funds"), money(totals["counterpart"]))]
+        return [
+            (_("beneficiaries"), number(count)),
+            (_("support"), money(totals["support"])),
+            (_("counterpart funds"), money(totals["counterpart"])),
+        ]
 
     def save_model(self, request, obj, form, change):
         services.beneficiary_save(beneficiary=obj, user=request.user)
@@ -1174,24 +1190,23 @@ class BeneficiaryAdmin(TotalsChangeListMixin, ScopedAdmin):
 
 @admin.register(Disbursement)
 class DisbursementAdmin(TotalsChangeListMixin, ScopedAdmin):
-    show_full_result_count = False  # one count of the filtered rows is enough on large tables
     list_display = ["paid_on", "project_code", "facility", "kind", "source", "amount_column", "voucher_number"]
-    list_filter = [CurrentProvinceFilter, "project__plan__year", "project__plan__scheme__level", "kind", "source"]
+    list_filter = [CurrentProvinceFilter, YearFilter, "project__plan__scheme__level", "kind", "source"]
     list_select_related = ["project", "facility"]
     search_text_path = "project__search_text"
     autocomplete_fields = ["project", "facility"]
-    date_hierarchy = "paid_on"
     ordering = ["-paid_on", "-id"]
+    sortable_by = ["paid_on", "amount_column"]
 
     amount_column = money_column("amount", _("amount (đồng)"))
 
-    @admin.display(description=_("project"), ordering="project__code")
+    @admin.display(description=_("project"))
     def project_code(self, obj):
         return obj.project.code
 
-    def get_totals(self, queryset):
-        totals = queryset.aggregate(count=Count("pk"), amount=Coalesce(Sum("amount"), 0))
-        return [(_("number of disbursements"), str(totals["count"])), (_("amount"), money(totals["amount"]))]
+    def get_totals(self, queryset, count):
+        totals = queryset.aggregate(amount=Coalesce(Sum("amount"), 0))
+        return [(_("number of disbursements"), number(count)), (_("amount"), money(totals["amount"]))]
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -201,6 +201,8 @@ class Province(Searchable):
                 condition=Q(valid_to__isnull=True) | Q(successor__isnull=False),
                 name="province_ended_has_successor",
             ),
+            # The key rows filed under a unit point at with its unit of today (models.FiledUnder).
+            models.UniqueConstraint(fields=["id", "current"], name="province_unit_of_today_key"),
         ]
 
     def __str__(self) -> str:
@@ -334,7 +336,7 @@ class Organisation(Searchable):
     parent = models.ForeignKey("self", verbose_name=_("parent body"), on_delete=models.PROTECT, null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    province_path = "province"
+    province_path = "province__current"
     national_visible = True
     history = HistoricalRecords(verbose_name=_("historical organisation"), excluded_fields=["search_text"])
 
@@ -387,7 +389,7 @@ class Scheme(Searchable):
     end_year = models.PositiveSmallIntegerField(_("last year"))
 
     objects = ScopedQuerySet.as_manager()
-    province_path = "province"
+    province_path = "province__current"
     national_visible = True
     history = HistoricalRecords(verbose_name=_("historical scheme"), excluded_fields=["search_text"])
 
@@ -410,10 +412,100 @@ class Scheme(Searchable):
         return self.name
 
 
+# --- Where a row is filed ---------------------------------------------------------------------
+
+
+def unit_of_today_id(province: Province) -> int:
+    """Return the id of the unit of today a province belongs to (itself for a unit of today)."""
+    return province.current_id or province.pk
+
+
+class FiledUnder(models.Model):
+    """The province and year a row is filed under, copied from its plan or đề án on every save.
+
+    `province` is the unit valid at the time (old Quảng Nam for a 2024 plan), `current_province`
+    the unit of today it belongs to (Đà Nẵng), `year` the plan's year. The read scope, the lists
+    and their indexes use these columns, so a province's rows are found without a join; the
+    database keeps them equal to the parent's (composite foreign keys with ON UPDATE CASCADE on
+    PostgreSQL, triggers on SQLite: `programmes.triggers.FILED_UNDER`).
+    """
+
+    province = models.ForeignKey(
+        Province,
+        verbose_name=_("province / city"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+    )
+    current_province = models.ForeignKey(
+        Province,
+        verbose_name=_("province / city of today"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,  # every list index leads with it
+    )
+    year = models.PositiveSmallIntegerField(_("year"), editable=False)
+
+    # The parents the columns are copied from, first one set wins (an attachment hangs on either).
+    filed_under: tuple[str, ...] = ()
+    province_path = "current_province"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.fill_filed_under()
+        super().save(*args, **kwargs)
+
+    def fill_filed_under(self) -> None:
+        for name in self.filed_under:
+            field = self._meta.get_field(name)
+            # The parent may be assigned before it was saved (its id is then not yet copied here).
+            parent = field.get_cached_value(self, None) if field.is_cached(self) else None
+            if parent is None and getattr(self, field.attname) is not None:
+                parent = getattr(self, name)
+            if parent is None:
+                continue
+            if parent.current_province_id is None:
+                parent.fill_filed_under()
+            self.province_id = parent.province_id
+            self.current_province_id = parent.current_province_id
+            self.year = parent.year
+            return
+
+
+class FiledUnderProvince(models.Model):
+    """A row filed under a province (any unit) that also stores the unit of today it belongs to."""
+
+    current_province = models.ForeignKey(
+        Province,
+        verbose_name=_("province / city of today"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,  # every list index leads with it
+    )
+
+    province_path = "current_province"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.fill_filed_under()
+        super().save(*args, **kwargs)
+
+    def fill_filed_under(self) -> None:
+        if self.province_id is not None:
+            self.current_province_id = unit_of_today_id(self.province)
+
+
 # --- Plans ------------------------------------------------------------------------------------
 
 
-class Plan(DecisionFields):
+class Plan(FiledUnderProvince, DecisionFields):
     """The annual khuyến công plan of one scheme in one province, approved by a decision."""
 
     class Status(models.TextChoices):
@@ -430,16 +522,17 @@ class Plan(DecisionFields):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     objects = ScopedQuerySet.as_manager()
-    province_path = "province"
-    history = HistoricalRecords(verbose_name=_("historical plan"))
+    history = HistoricalRecords(verbose_name=_("historical plan"), excluded_fields=["current_province"])
 
     class Meta:
         verbose_name = _("annual plan")
         verbose_name_plural = _("annual plans")
         ordering = ["-year", "province__code", "scheme__level"]
+        indexes = [models.Index(fields=["current_province", "year"], name="plan_scope_year_idx")]
         permissions = [("approve_plan", _("Can approve annual plans"))]
         constraints = [
             models.UniqueConstraint(fields=["scheme", "province", "year"], name="plan_unique_scheme_province_year"),
+            models.UniqueConstraint(fields=["id", "province", "current_province", "year"], name="plan_filed_under_key"),
             models.CheckConstraint(condition=Q(year__gte=2000) & Q(year__lte=2100), name="plan_year_sane"),
             models.CheckConstraint(
                 condition=~Q(status="da_duyet") | (Q(decision_date__isnull=False) & ~Q(decision_number="")),
@@ -483,7 +576,7 @@ class Plan(DecisionFields):
             raise ValidationError(errors)
 
 
-class PlanLine(RegisterModel):
+class PlanLine(FiledUnder, RegisterModel):
     """Planned money and number of đề án for one activity content of a plan."""
 
     plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="lines")
@@ -495,13 +588,16 @@ class PlanLine(RegisterModel):
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    province_path = "plan__province"
-    history = HistoricalRecords(verbose_name=_("historical plan line"))
+    filed_under = ("plan",)
+    history = HistoricalRecords(
+        verbose_name=_("historical plan line"), excluded_fields=["province", "current_province", "year"]
+    )
 
     class Meta:
         verbose_name = _("plan line")
         verbose_name_plural = _("plan lines")
         ordering = ["plan", "content__code"]
+        indexes = [models.Index(fields=["current_province", "year"], name="planline_scope_year_idx")]
         constraints = [
             models.UniqueConstraint(fields=["plan", "content"], name="planline_one_per_plan_content"),
             models.CheckConstraint(condition=Q(planned_amount__gte=0), name="planline_amount_not_negative"),
@@ -585,7 +681,7 @@ def _lifecycle_constraints() -> list[models.BaseConstraint]:
     return constraints
 
 
-class Project(DecisionFields, Searchable):
+class Project(FiledUnder, DecisionFields, Searchable):
     """A đề án khuyến công: the unit that money, beneficiaries and reports hang on.
 
     Its province is its plan's province: a đề án cannot be filed under another province's plan.
@@ -648,16 +744,43 @@ class Project(DecisionFields, Searchable):
 
     objects = ProjectQuerySet.as_manager()
     search_source = ("code", "name", "location")
-    province_path = "plan__province"
-    history = HistoricalRecords(verbose_name=_("historical project"), excluded_fields=["search_text"])
+    filed_under = ("plan",)
+    history = HistoricalRecords(
+        verbose_name=_("historical project"), excluded_fields=["search_text", "province", "current_province", "year"]
+    )
 
     class Meta:
         verbose_name = _("project (đề án)")
         verbose_name_plural = _("projects (đề án)")
-        ordering = ["-plan__year", "code"]
+        ordering = ["-year", "code"]
         permissions = [("approve_project", _("Can approve projects"))]
-        indexes = [models.Index(fields=["status"]), models.Index(fields=["decision_date"])]
+        # Each list order, for one province (leading current_province) and for the nation.
+        indexes = [
+            models.Index(fields=["status"]),
+            models.Index(fields=["decision_date"]),
+            models.Index(fields=["current_province", "year", "id"], name="project_scope_year_idx"),
+            models.Index(fields=["year", "id"], name="project_year_idx"),
+            models.Index(fields=["current_province", "code"], name="project_scope_code_idx"),
+            models.Index(fields=["current_province", "kc_support", "id"], name="project_scope_support_idx"),
+            models.Index(fields=["kc_support", "id"], name="project_support_idx"),
+            models.Index(fields=["current_province", "disbursed_amount", "id"], name="project_scope_disbursed_idx"),
+            models.Index(fields=["disbursed_amount", "id"], name="project_disbursed_idx"),
+            # The start pages' and reports' figures, read from the index alone (PostgreSQL).
+            models.Index(
+                fields=["year", "current_province"],
+                include=["id", "status", "end_date", "kc_support", "disbursed_amount"],
+                name="project_year_figures_idx",
+            ),
+            models.Index(
+                fields=["current_province", "status"],
+                include=["id", "end_date", "kc_support", "disbursed_amount"],
+                name="project_scope_status_idx",
+            ),
+        ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["id", "province", "current_province", "year"], name="project_filed_under_key"
+            ),
             models.CheckConstraint(condition=Q(kc_support__gte=0), name="project_kc_support_not_negative"),
             models.CheckConstraint(condition=Q(counterpart_funds__gte=0), name="project_counterpart_not_negative"),
             models.CheckConstraint(condition=Q(other_funds__gte=0), name="project_other_funds_not_negative"),
@@ -771,7 +894,7 @@ class Project(DecisionFields, Searchable):
         return ratio(self.disbursed_amount, self.kc_support)
 
 
-class ProjectAdjustment(DecisionFields):
+class ProjectAdjustment(FiledUnder, DecisionFields):
     """An adjustment decision (điều chỉnh): new values from `effective_on`, old values kept."""
 
     project = models.ForeignKey(
@@ -790,13 +913,19 @@ class ProjectAdjustment(DecisionFields):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     objects = ScopedQuerySet.as_manager()
-    province_path = "project__plan__province"
-    history = HistoricalRecords(verbose_name=_("historical adjustment"))
+    filed_under = ("project",)
+    history = HistoricalRecords(
+        verbose_name=_("historical adjustment"), excluded_fields=["province", "current_province", "year"]
+    )
 
     class Meta:
         verbose_name = _("adjustment")
         verbose_name_plural = _("adjustments")
         ordering = ["project", "effective_on"]
+        indexes = [
+            models.Index(fields=["current_province", "effective_on", "id"], name="adjustment_scope_date_idx"),
+            models.Index(fields=["effective_on", "id"], name="adjustment_date_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["project", "effective_on"], name="adjustment_one_per_project_day"),
             models.CheckConstraint(
@@ -832,7 +961,7 @@ tax_code_validator = RegexValidator(
 )
 
 
-class Facility(Searchable):
+class Facility(FiledUnderProvince, Searchable):
     """A rural-industry facility (cơ sở công nghiệp nông thôn) that receives support."""
 
     class Kind(models.TextChoices):
@@ -888,15 +1017,19 @@ class Facility(Searchable):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     objects = ScopedQuerySet.as_manager()
-    province_path = "province"
     search_source = ("name", "tax_code", "address")
-    history = HistoricalRecords(verbose_name=_("historical facility"), excluded_fields=["search_text"])
+    history = HistoricalRecords(
+        verbose_name=_("historical facility"), excluded_fields=["search_text", "current_province"]
+    )
 
     class Meta:
         verbose_name = _("rural-industry facility")
         verbose_name_plural = _("rural-industry facilities")
-        ordering = ["name"]
-        indexes = [models.Index(fields=["name"])]
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["name", "id"], name="facility_name_idx"),
+            models.Index(fields=["current_province", "name", "id"], name="facility_scope_name_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(tax_code__isnull=True) | Q(tax_code__regex=r"^[0-9]{10}(-[0-9]{3})?$"),
@@ -927,7 +1060,7 @@ class Facility(Searchable):
             raise ValidationError({"commune": _("The commune is not in %(province)s.") % {"province": self.province}})
 
 
-class Beneficiary(RegisterModel):
+class Beneficiary(FiledUnder, RegisterModel):
     """A facility supported by a đề án, with the support and counterpart amounts for it."""
 
     project = models.ForeignKey(
@@ -941,13 +1074,20 @@ class Beneficiary(RegisterModel):
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    province_path = "project__plan__province"
-    history = HistoricalRecords(verbose_name=_("historical beneficiary"))
+    filed_under = ("project",)
+    history = HistoricalRecords(
+        verbose_name=_("historical beneficiary"), excluded_fields=["province", "current_province", "year"]
+    )
 
     class Meta:
         verbose_name = _("beneficiary")
         verbose_name_plural = _("beneficiaries")
         ordering = ["project", "facility__name"]
+        indexes = [
+            models.Index(fields=["current_province", "id"], name="beneficiary_scope_idx"),
+            models.Index(fields=["current_province", "year", "id"], name="beneficiary_scope_year_idx"),
+            models.Index(fields=["year", "id"], name="beneficiary_year_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["project", "facility"], name="beneficiary_once_per_project"),
             models.CheckConstraint(
@@ -971,7 +1111,7 @@ class Beneficiary(RegisterModel):
 # --- Disbursements ----------------------------------------------------------------------------
 
 
-class Disbursement(RegisterModel):
+class Disbursement(FiledUnder, RegisterModel):
     """One payment of KC support on a đề án (advance, payment or settlement)."""
 
     class Kind(models.TextChoices):
@@ -1005,14 +1145,23 @@ class Disbursement(RegisterModel):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     objects = ScopedQuerySet.as_manager()
-    province_path = "project__plan__province"
-    history = HistoricalRecords(verbose_name=_("historical disbursement"))
+    filed_under = ("project",)
+    history = HistoricalRecords(
+        verbose_name=_("historical disbursement"), excluded_fields=["province", "current_province", "year"]
+    )
 
     class Meta:
         verbose_name = _("disbursement")
         verbose_name_plural = _("disbursements")
         ordering = ["-paid_on", "-id"]
-        indexes = [models.Index(fields=["paid_on", "id"])]
+        indexes = [
+            models.Index(fields=["paid_on", "id"], name="disbursement_paid_idx"),
+            models.Index(fields=["current_province", "paid_on", "id"], name="disbursement_scope_paid_idx"),
+            models.Index(fields=["year", "paid_on", "id"], name="disbursement_year_paid_idx"),
+            models.Index(fields=["current_province", "year", "paid_on", "id"], name="disbursement_scope_year_idx"),
+            models.Index(fields=["amount", "id"], name="disbursement_amount_idx"),
+            models.Index(fields=["current_province", "amount", "id"], name="disbursement_scope_amount_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="disbursement_amount_positive"),
             models.UniqueConstraint(
@@ -1080,7 +1229,7 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"tep-dinh-kem/{owner}/{filename}"
 
 
-class Attachment(RegisterModel):
+class Attachment(FiledUnder, RegisterModel):
     """A scanned decision, contract or minutes attached to a đề án or a plan."""
 
     class Kind(models.TextChoices):
@@ -1103,13 +1252,16 @@ class Attachment(RegisterModel):
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
 
     objects = ScopedQuerySet.as_manager()
-    province_path = ("project__plan__province", "plan__province")
-    history = HistoricalRecords(verbose_name=_("historical attachment"))
+    filed_under = ("project", "plan")
+    history = HistoricalRecords(
+        verbose_name=_("historical attachment"), excluded_fields=["province", "current_province", "year"]
+    )
 
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["-uploaded_at"]
+        indexes = [models.Index(fields=["current_province", "uploaded_at"], name="attachment_scope_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(project__isnull=False) & Q(plan__isnull=True))

@@ -13,9 +13,10 @@ from .access import PROVINCE_ROLES, Role, sees_all_provinces, user_province, use
 class ScopedQuerySet(models.QuerySet):
     """Rows filtered to what a user may see.
 
-    Each model names the path to its province in `province_path` (a tuple when the row may hang on
-    either of two parents). A model with `national_visible = True` also shows rows that have no
-    province (national bodies and schemes) to everyone.
+    Each model names, in `province_path`, the path to the unit of today its rows are filed under:
+    a stored column on the large tables (`current_province`, see `models.FiledUnder`), so the
+    scope is an equality an index serves. A model with `national_visible = True` also shows rows
+    that have no province (national bodies and schemes) to everyone.
     """
 
     def for_user(self, user) -> ScopedQuerySet:
@@ -26,7 +27,7 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         condition = self._in_province(province)
         if getattr(self.model, "national_visible", False):
-            condition |= Q(**{f"{self._province_paths()[0]}__isnull": True})
+            condition |= Q(**{f"{self.model.province_path.split('__')[0]}__isnull": True})
         return self.filter(condition)
 
     def editable_by(self, user) -> ScopedQuerySet:
@@ -44,16 +45,9 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         return self.filter(self._in_province(province))
 
-    def _province_paths(self) -> tuple[str, ...]:
-        paths = self.model.province_path
-        return (paths,) if isinstance(paths, str) else tuple(paths)
-
     def _in_province(self, province) -> Q:
         """Rows filed under `province` (a unit of today) or any unit merged into it."""
-        condition = Q()
-        for path in self._province_paths():
-            condition |= Q(**{f"{path}__current_id": province.pk})
-        return condition
+        return Q(**{self.model.province_path: province.pk})
 
 
 class ProvinceQuerySet(models.QuerySet):

@@ -72,17 +72,19 @@ REFERENCE_MODELS = (Province, Commune, ActivityCatalogue, ActivityContent)
 
 
 def _province_id(instance) -> int | None:
-    """Return the id of the province of today the row is filed under; None for a national row."""
-    paths = instance.province_path
-    for path in (paths,) if isinstance(paths, str) else paths:
-        target = instance
-        for step in path.split("__"):
-            target = getattr(target, step, None)
-            if target is None:
-                break
-        if target is not None:
-            return target.current_id
-    return None
+    """Return the id of the province of today the row is filed under; None for a national row.
+
+    A row filed under a plan or đề án takes its province from that parent as it would be saved.
+    """
+    if hasattr(instance, "fill_filed_under"):
+        instance.fill_filed_under()
+    *steps, last = instance.province_path.split("__")
+    target = instance
+    for step in steps:
+        target = getattr(target, step, None)
+        if target is None:
+            return None
+    return getattr(target, f"{last}_id", None)
 
 
 def _authorise(user, new, stored=None) -> None:

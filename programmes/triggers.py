@@ -3,6 +3,8 @@
 - The triggers that keep a đề án's running totals (migration 0002).
 - On PostgreSQL, a guard that refuses any other write of those totals (migration 0007): only the
   triggers above, running one level down, may change them; a direct UPDATE is refused.
+- Where a row is filed (migration 0008): its province, unit of today and year equal its plan's or
+  đề án's (`FILED_UNDER`).
 - The link from a payment to its beneficiary (migration 0007): a payment to a facility must name a
   beneficiary of its đề án, and a paid beneficiary can be neither deleted nor moved to another
   facility. On PostgreSQL a composite foreign key (project, facility) → beneficiary; on SQLite,
@@ -186,3 +188,76 @@ def running_totals_suspended(connection=default_connection):
         with connection.cursor() as cursor:
             for statement in create_sql(vendor) + guard_create_sql(vendor):
                 cursor.execute(statement)
+
+
+# --- Where a row is filed (migration 0008) ------------------------------------------------------
+# (child table, columns on the child, parent table, the columns they must equal on the parent).
+# A row's province, unit of today and year are its parent's: a plan's and a facility's unit of
+# today is their province's, a đề án's and a plan line's are their plan's, and a payment's,
+# beneficiary's, adjustment's and attachment's their đề án's (or plan's).
+_FILED = ("province_id", "current_province_id", "year")
+_FILED_IN = ("id", "province_id", "current_province_id", "year")
+FILED_UNDER = [
+    ("programmes_plan", ("province_id", "current_province_id"), "programmes_province", ("id", "current_id")),
+    ("programmes_facility", ("province_id", "current_province_id"), "programmes_province", ("id", "current_id")),
+    ("programmes_planline", ("plan_id", *_FILED), "programmes_plan", _FILED_IN),
+    ("programmes_project", ("plan_id", *_FILED), "programmes_plan", _FILED_IN),
+    ("programmes_attachment", ("plan_id", *_FILED), "programmes_plan", _FILED_IN),
+    ("programmes_projectadjustment", ("project_id", *_FILED), "programmes_project", _FILED_IN),
+    ("programmes_beneficiary", ("project_id", *_FILED), "programmes_project", _FILED_IN),
+    ("programmes_disbursement", ("project_id", *_FILED), "programmes_project", _FILED_IN),
+    ("programmes_attachment", ("project_id", *_FILED), "programmes_project", _FILED_IN),
+]
+
+
+def _filed_name(child: str, parent: str) -> str:
+    return f"{child.removeprefix('programmes_')}_filed_as_{parent.removeprefix('programmes_')}"
+
+
+def filed_under_create_sql(vendor: str) -> list[str]:
+    """Keep each row's province and year equal to its parent's, whoever writes.
+
+    PostgreSQL: a composite foreign key to the parent's (id, province, unit of today, year) with
+    ON UPDATE CASCADE, so a row that disagrees with its parent is refused, and a parent that moves
+    (a plan moved to another year, a unit merged into another) carries its rows along.
+    SQLite, which cannot add a foreign key to an existing table: triggers that refuse a row that
+    disagrees and copy a parent's change down.
+    """
+    _check_vendor(vendor)
+    statements = []
+    for child, columns, parent, keys in FILED_UNDER:
+        name = _filed_name(child, parent)
+        if vendor == "postgresql":
+            statements.append(
+                f"ALTER TABLE {child} ADD CONSTRAINT {name} FOREIGN KEY ({', '.join(columns)}) "
+                f"REFERENCES {parent} ({', '.join(keys)}) ON UPDATE CASCADE ON DELETE NO ACTION;"
+            )
+            continue
+        link, *copied = columns
+        _parent_id, *sources = keys
+        matches = " AND ".join(f"p.{key} = NEW.{column}" for column, key in zip(columns, keys, strict=True))
+        disagrees = f"NEW.{link} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE {matches})"
+        refuse = f"SELECT RAISE(ABORT, '{name}');"
+        assignments = ", ".join(f"{column} = NEW.{source}" for column, source in zip(copied, sources, strict=True))
+        statements += [
+            f"CREATE TRIGGER {name}_insert BEFORE INSERT ON {child} WHEN {disagrees} BEGIN {refuse} END;",
+            f"CREATE TRIGGER {name}_update BEFORE UPDATE OF {', '.join(columns)} ON {child} "
+            f"WHEN {disagrees} BEGIN {refuse} END;",
+            f"CREATE TRIGGER {name}_cascade AFTER UPDATE OF {', '.join(sources)} ON {parent} "
+            f"BEGIN UPDATE {child} SET {assignments} WHERE {link} = NEW.{_parent_id}; END;",
+        ]
+    return statements
+
+
+def filed_under_drop_sql(vendor: str) -> list[str]:
+    _check_vendor(vendor)
+    if vendor == "postgresql":
+        return [
+            f"ALTER TABLE {child} DROP CONSTRAINT IF EXISTS {_filed_name(child, parent)};"
+            for child, _c, parent, _k in FILED_UNDER
+        ]
+    return [
+        f"DROP TRIGGER IF EXISTS {_filed_name(child, parent)}_{suffix};"
+        for child, _c, parent, _k in FILED_UNDER
+        for suffix in ("insert", "update", "cascade")
+    ]

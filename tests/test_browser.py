@@ -186,3 +186,100 @@ def test_a_manager_stops_a_project_that_has_received_money(page, thanhhoa_manage
     assert project.stopped_on == datetime.date(2024, 6, 15)
     assert project.disbursed_amount == 120_000_000  # the payments stay
     shot(page, "stopped", near=".field-stopped_on")
+
+
+# --- Lists, start pages and accessibility (axe-core) --------------------------------------------
+
+LAYOUT_WIDTHS = {"laptop": 1366, "wide": 1920, "tablet": 768, "phone": 390}
+BLOCKING = ("critical", "serious")
+
+
+@pytest.fixture
+def register(thanhhoa_officer):
+    """Some đề án with long names and payments, so the lists have rows to lay out."""
+    projects = [
+        ProjectFactory(
+            name=f"Hỗ trợ ứng dụng máy móc thiết bị tiên tiến vào sản xuất chế biến nông sản, số {i}",
+            kc_support=1_234_567_000 + i,
+        )
+        for i in range(3)
+    ]
+    for project in projects:
+        disburse(project, 300_000_000)
+    return projects
+
+
+def axe_problems(page) -> list[str]:
+    """The critical and serious violations axe-core finds on the page, one line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {', '.join(str(n['target']) for n in v['nodes'][:3])}"
+        for v in results.response["violations"]
+        if v["impact"] in BLOCKING
+    ]
+
+
+@pytest.mark.parametrize("role", ["thanhhoa_officer", "thanhhoa_manager", "ministry_reviewer", "administrator"])
+def test_no_serious_accessibility_problem_for_any_role(page, request, role, register):
+    user = request.getfixturevalue(role)
+    page.goto(page.base + reverse("admin:login"))
+    problems = {"login": axe_problems(page)}
+    log_in(page, user)
+    project, payment = register[0], register[0].disbursements.first()
+    can_add = role != "ministry_reviewer"
+    paths = {
+        "start": reverse("admin:index"),
+        "projects": reverse("admin:programmes_project_changelist"),
+        "project": reverse("admin:programmes_project_change", args=[project.pk]),
+        "payments": reverse("admin:programmes_disbursement_changelist"),
+        "payment": reverse("admin:programmes_disbursement_change", args=[payment.pk]),
+    }
+    if can_add:
+        paths["new project"] = reverse("admin:programmes_project_add")
+        paths["new payment"] = reverse("admin:programmes_disbursement_add")
+    for name, path in paths.items():
+        page.goto(page.base + path)
+        page.wait_for_load_state("load")
+        problems[name] = axe_problems(page)
+    assert not any(problems.values()), {name: found for name, found in problems.items() if found}
+
+
+@pytest.fixture(params=list(LAYOUT_WIDTHS), ids=list(LAYOUT_WIDTHS))
+def screen(request, chromium, live_server, tmp_path):
+    width = LAYOUT_WIDTHS[request.param]
+    context = chromium.new_context(viewport={"width": width, "height": 768 if width > 500 else 844}, locale="vi-VN")
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    tab.base = live_server.url
+    tab.width_name = request.param
+    tab.width = width
+    tab.shots = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
+    tab.shots.mkdir(parents=True, exist_ok=True)
+    yield tab
+    context.close()
+
+
+@pytest.mark.parametrize("role", ["thanhhoa_officer", "ministry_reviewer"])
+def test_lists_show_code_name_and_money_without_sideways_scrolling(screen, request, role, register):
+    log_in(screen, request.getfixturevalue(role))
+    shot(screen, f"start-{role}")
+    for name, money_columns in [
+        ("project", ["support_column", "disbursed_column", "percent_column"]),
+        ("disbursement", ["amount_column"]),
+    ]:
+        screen.goto(screen.base + reverse(f"admin:programmes_{name}_changelist"))
+        shot(screen, f"list-{name}-{role}")
+        # Never the whole page: at most the table scrolls, on a phone.
+        assert screen.evaluate("document.documentElement.scrollWidth") <= screen.width + 1
+        if screen.width < 1366:
+            continue
+        for column in ["code" if name == "project" else "paid_on", *money_columns]:
+            box = screen.locator(f"#result_list .field-{column}").first.bounding_box()
+            assert box and box["x"] + box["width"] <= screen.width, f"{name}: {column} is past the right edge"
+        amount = screen.locator(f"#result_list td.field-{money_columns[0]}").first
+        assert amount.evaluate("cell => getComputedStyle(cell).textAlign") == "right"
+        assert "." in amount.inner_text(), "amounts are grouped: 1.234.567.000"
+        if name == "project" and role == "thanhhoa_officer":
+            assert screen.locator("#result_list th.column-province_column").count() == 0

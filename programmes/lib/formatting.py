@@ -12,6 +12,11 @@ def money(amount: int | None) -> str:
     return number_format(int(amount), decimal_pos=0, force_grouping=True)
 
 
+def number(value: int | None) -> str:
+    """Return a count with the locale's grouping: 12.345 in Vietnamese."""
+    return money(value)
+
+
 def ratio(part: int | None, whole: int | None) -> Decimal | None:
     """Return part/whole as an exact percentage, unrounded; None when the whole is zero."""
     if not whole:

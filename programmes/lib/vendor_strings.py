@@ -24,6 +24,14 @@ VENDOR_STRINGS = [
     gettext_noop("View %s"),
     gettext_noop("This object doesn't have a change history."),
     gettext_noop("Choose a date from the list below to revert to a previous version of this object."),
+    # templates/admin/pagination.html and search_form.html (bounded counts, programmes.lists).
+    gettext_noop("more than %(limit)s %(name)s"),
+    gettext_noop("more than %(limit)s results"),
+    gettext_noop("Clear search and filters"),
+    gettext_noop(
+        "Only the first rows are paged: narrow the list with a filter or a search, or reverse the sort, "
+        "to reach the others."
+    ),
     # Django admin (5.x) strings missing from its Vietnamese catalogue.
     gettext_noop("Show counts"),
     gettext_noop("Hide counts"),

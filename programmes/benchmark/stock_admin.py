@@ -1,0 +1,78 @@
+"""The baseline the benchmark measures our lists against: a stock Django admin over the same rows.
+
+Plain `ModelAdmin`s (Django's own change list, paginator and full counts, field filters, search with
+`icontains`) whose only addition is the same read scope as ours (`for_user`), so both read the
+same rows for the same user. Mounted at /stock-admin/ by `programmes.benchmark.urls`, which only
+the benchmark uses.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from programmes.models import Beneficiary, Disbursement, Facility, Plan, Project, ProjectAdjustment
+
+
+class StockAdminSite(admin.AdminSite):
+    site_header = "Stock Django admin (benchmark baseline)"
+
+    def has_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+
+site = StockAdminSite(name="stock_admin")
+
+
+class StockScopedAdmin(admin.ModelAdmin):
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
+
+
+@admin.register(Project, site=site)
+class StockProjectAdmin(StockScopedAdmin):
+    list_display = ["code", "name", "province", "year", "content", "status", "kc_support", "disbursed_amount"]
+    list_filter = ["year", "status"]
+    list_select_related = ["province", "content"]
+    search_fields = ["search_text"]
+
+
+@admin.register(Disbursement, site=site)
+class StockDisbursementAdmin(StockScopedAdmin):
+    list_display = ["paid_on", "project", "facility", "kind", "source", "amount", "voucher_number"]
+    list_filter = ["year", "kind", "source"]
+    list_select_related = ["project", "facility"]
+    search_fields = ["project__search_text"]
+
+
+@admin.register(Beneficiary, site=site)
+class StockBeneficiaryAdmin(StockScopedAdmin):
+    list_display = ["facility", "project", "support_amount", "counterpart_amount"]
+    list_filter = ["year"]
+    list_select_related = ["facility", "project"]
+    search_fields = ["facility__search_text"]
+
+
+@admin.register(Facility, site=site)
+class StockFacilityAdmin(StockScopedAdmin):
+    list_display = ["name", "tax_code", "kind", "province", "commune", "industry", "workforce"]
+    list_filter = ["kind", "industry"]
+    list_select_related = ["province", "commune"]
+    search_fields = ["search_text"]
+
+
+@admin.register(Plan, site=site)
+class StockPlanAdmin(StockScopedAdmin):
+    list_display = ["__str__", "status", "decision_number", "decision_date"]
+    list_filter = ["year", "status"]
+    list_select_related = ["scheme", "province"]
+    search_fields = ["province__search_text"]
+
+
+@admin.register(ProjectAdjustment, site=site)
+class StockAdjustmentAdmin(StockScopedAdmin):
+    list_display = ["project", "decision_number", "decision_date", "effective_on", "old_kc_support", "new_kc_support"]
+    list_filter = ["year"]
+    list_select_related = ["project"]
+    search_fields = ["project__search_text"]

@@ -1,0 +1,42 @@
+"""The admin site, with a start page for each role instead of the list of tables."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from . import selectors
+from .access import Role, is_approver, sees_all_provinces, user_province, user_role
+
+
+class RegisterAdminSite(admin.AdminSite):
+    index_template = "admin/start_page.html"
+
+    def index(self, request, extra_context=None):
+        return super().index(request, {**start_page_context(request), **(extra_context or {})})
+
+
+def start_page_context(request) -> dict:
+    """What each role starts from (selectors do the reading, a constant number of queries).
+
+    Staff: their đề án that may still be paid, with the money left, and what waits for their input.
+    Managers: the same, with what waits for their approval first. Reviewers and administrators:
+    the year's national figures by province, with links to the lists.
+    """
+    user = request.user
+    role = user_role(user)
+    context = {"role": role, "province": user_province(user)}
+    if role is None:
+        return context
+    if sees_all_provinces(user):
+        years = selectors.plan_years(user)
+        asked = request.GET.get("nam", "")
+        year = int(asked) if asked.isdigit() and int(asked) in years else (years[0] if years else None)
+        context.update(
+            years=years,
+            national=selectors.national_year(user, year) if year else None,
+            waiting=selectors.work_waiting(user) if role == Role.ADMINISTRATOR else None,
+        )
+    else:
+        context.update(money_left=selectors.money_left(user), waiting=selectors.work_waiting(user))
+    context["approver"] = is_approver(user)
+    return context
