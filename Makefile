@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # The development server and local commands run with DEBUG on; production leaves it off (the default).
 DEBUG ?= True
 
-.PHONY: run test install migrate demo check lint lint-check format messages benchmark-data clean
+.PHONY: run test install migrate demo check lint lint-check format messages benchmark benchmark-data clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ format: install
 messages: install
 	cd programmes && DEBUG=True ../$(BIN)/python ../manage.py makemessages -l vi --no-obsolete
 	cd programmes && DEBUG=True ../$(BIN)/python ../manage.py compilemessages -l vi
+
+## Measure the lists and start pages on the national dataset beside a stock admin (see README)
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/khuyencong_bench
+benchmark: install
+	DEBUG=False SECRET_KEY=benchmark-only-not-a-secret-key-0123456789abcdef DATABASE_URL=$(BENCH_DATABASE_URL) \
+		$(BIN)/python manage.py benchmark --prepare $(BENCHMARK_ARGS)
 
 ## Fill the database with the national benchmark dataset (see README)
 benchmark-data: migrate

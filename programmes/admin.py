@@ -81,16 +81,29 @@ class AccentInsensitiveSearchMixin:
     search_help_text = _("Search ignores accents and case.")
 
     def get_search_results(self, request, queryset, search_term):
-        target = self.search_text_path
+        words = search_key(search_term).split()
+        if not words:
+            return queryset, False
+        relation, _sep, column = self.search_text_path.rpartition("__")
+        if not relation:
+            return self.matching(request, queryset, column, words), False
+        # Text on a related row (a payment's đề án, a beneficiary's facility): find the matching
+        # related rows the user may see first, then theirs, so each side uses its own index.
+        related = queryset.model._meta.get_field(relation).related_model
+        matches = self.matching(request, related.objects.for_user(request.user), column, words)
+        return queryset.filter(**{f"{relation}__in": matches.values("pk")}), False
+
+    @staticmethod
+    def matching(request, queryset, column: str, words: list[str]):
         if not sees_all_provinces(request.user) and hasattr(queryset.model, "province_path"):
             # One province's rows are few (at most some 10.000): reading them is cheaper than the
             # national trigram index, which PostgreSQL overrates for short common words ("may",
             # "moc"). An expression over the column keeps the planner on the province's index.
-            queryset = queryset.alias(search_in_province=Lower(target))
-            target = "search_in_province"
-        for word in search_key(search_term).split():
-            queryset = queryset.filter(**{f"{target}__contains": word})
-        return queryset, False
+            queryset = queryset.alias(search_in_province=Lower(column))
+            column = "search_in_province"
+        for word in words:
+            queryset = queryset.filter(**{f"{column}__contains": word})
+        return queryset
 
 
 class HistoryValues(HistoricalRecordContextHelper):
@@ -473,7 +486,8 @@ class TotalsChangeListMixin:
 
     change_list_template = "admin/programmes/change_list_with_totals.html"
 
-    def get_totals(self, queryset, count: int) -> list[tuple[str, str]]:
+    def get_totals(self, changelist) -> list[tuple[str, str]]:
+        """Label and value of each total over `changelist.queryset` (`result_count` rows)."""
         return []
 
     def decorate_page(self, rows) -> None:
@@ -485,9 +499,14 @@ class TotalsChangeListMixin:
         changelist = context.get("cl")
         if changelist is not None:
             self.decorate_page(changelist.result_list)
-            if not changelist.count_capped:
-                response.context_data["totals"] = self.get_totals(changelist.queryset, changelist.result_count)
+            if self.totals_shown(request, changelist):
+                response.context_data["totals"] = self.get_totals(changelist)
+            else:
+                response.context_data["totals_wait"] = True
         return response
+
+    def totals_shown(self, request, changelist) -> bool:
+        return not changelist.count_capped
 
 
 def money_column(field: str, description, sortable: bool = True):
@@ -702,13 +721,28 @@ class PlanAdmin(TotalsChangeListMixin, ScopedAdmin):
     def percent_column(self, obj):
         return percent(ratio(obj.disbursed_total, obj.planned_total))
 
-    def get_totals(self, queryset, count):
-        # Two direct aggregates over the filtered plans, not a sum of per-plan subqueries.
-        plans = queryset.order_by().values("pk")
-        planned = PlanLine.objects.filter(plan__in=plans).aggregate(s=Coalesce(Sum("planned_amount"), 0))["s"]
-        projects = Project.objects.filter(plan__in=plans).aggregate(
-            support=Coalesce(Sum("kc_support"), 0), disbursed=Coalesce(Sum("disbursed_amount"), 0)
-        )
+    def totals_shown(self, request, changelist) -> bool:
+        # A few plans, but all the nation's đề án under them: the Ministry chooses a year or a
+        # province first (the start page has the year's national figures).
+        narrowed = changelist.has_active_filters or changelist.query or not sees_all_provinces(request.user)
+        return narrowed and super().totals_shown(request, changelist)
+
+    def get_totals(self, changelist):
+        plans = changelist.result_list
+        if changelist.result_count == len(plans):
+            # Every filtered plan is on this page, with its figures: add them up.
+            planned = sum(plan.planned_total for plan in plans)
+            projects = {
+                "support": sum(plan.support_total or 0 for plan in plans),
+                "disbursed": sum(plan.disbursed_total or 0 for plan in plans),
+            }
+        else:
+            # Two direct aggregates over the filtered plans, not a sum of per-plan subqueries.
+            ids = changelist.queryset.order_by().values("pk")
+            planned = PlanLine.objects.filter(plan__in=ids).aggregate(s=Coalesce(Sum("planned_amount"), 0))["s"]
+            projects = Project.objects.filter(plan__in=ids).aggregate(
+                support=Coalesce(Sum("kc_support"), 0), disbursed=Coalesce(Sum("disbursed_amount"), 0)
+            )
         return [
             (_("planned"), money(planned)),
             (_("approved KC support"), money(projects["support"])),
@@ -982,8 +1016,9 @@ class ProjectAdmin(TotalsChangeListMixin, ScopedAdmin):
     def percent_column(self, obj):
         return percent(obj.disbursed_ratio)
 
-    def get_totals(self, queryset, count):
-        totals = queryset.aggregate(
+    def get_totals(self, changelist):
+        count = changelist.result_count
+        totals = changelist.queryset.aggregate(
             support=Coalesce(Sum("kc_support"), 0),
             counterpart=Coalesce(Sum("counterpart_funds"), 0),
             disbursed=Coalesce(Sum("disbursed_amount"), 0),
@@ -1174,8 +1209,9 @@ class BeneficiaryAdmin(TotalsChangeListMixin, ScopedAdmin):
     support_column = money_column("support_amount", _("support (đồng)"))
     counterpart_column = money_column("counterpart_amount", _("counterpart funds (đồng)"))
 
-    def get_totals(self, queryset, count):
-        totals = queryset.aggregate(
+    def get_totals(self, changelist):
+        count = changelist.result_count
+        totals = changelist.queryset.aggregate(
             support=Coalesce(Sum("support_amount"), 0), counterpart=Coalesce(Sum("counterpart_amount"), 0)
         )
         return [
@@ -1204,8 +1240,9 @@ class DisbursementAdmin(TotalsChangeListMixin, ScopedAdmin):
     def project_code(self, obj):
         return obj.project.code
 
-    def get_totals(self, queryset, count):
-        totals = queryset.aggregate(amount=Coalesce(Sum("amount"), 0))
+    def get_totals(self, changelist):
+        count = changelist.result_count
+        totals = changelist.queryset.aggregate(amount=Coalesce(Sum("amount"), 0))
         return [(_("number of disbursements"), number(count)), (_("amount"), money(totals["amount"]))]
 
     def save_model(self, request, obj, form, change):

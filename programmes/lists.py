@@ -40,9 +40,23 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         limit = count_limit()
-        counted = self.object_list.order_by()[: limit + 1].count()
+        counted = self.object_list.select_related(None).order_by()[: limit + 1].count()
         self.capped = counted > limit
         return min(counted, limit)
+
+    def page(self, number):
+        """Past the first page, find the page's keys first (the list's index alone: a deferred
+        join), then read those rows with their related rows, instead of joining every skipped row."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        if bottom == 0 or not hasattr(self.object_list, "values_list"):
+            return super().page(number)
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        rows = {row.pk: row for row in self.object_list.order_by().filter(pk__in=keys)}
+        return self._get_page([rows[key] for key in keys if key in rows], number, self)
 
 
 def _descending(field) -> bool:
@@ -80,12 +94,15 @@ class RegisterChangeList(ChangeList):
             raise IncorrectLookupParameters(exc) from exc
 
     def get_ordering(self, request, queryset):
-        ordering = super().get_ordering(request, queryset)
-        if ordering in (["pk"], ["-pk"]) and self.params.get(ORDER_VAR):
-            # The URL asked for no column we sort by: keep the list's own order.
-            default = self.model_admin.get_ordering(request) or self._get_default_ordering()
-            ordering = self._get_deterministic_ordering(list(default))
-        return ordering
+        if self.params.get(ORDER_VAR):
+            # The column asked for, then the key: not the list's own order after it, which no
+            # index would serve together with the column.
+            ordering = super().get_ordering(request, queryset.order_by())
+            if ordering not in (["pk"], ["-pk"]):
+                return ordering
+            # No column we sort by was asked for: the list's own order.
+        default = self.model_admin.get_ordering(request) or self._get_default_ordering()
+        return self._get_deterministic_ordering(list(default))
 
     def _get_deterministic_ordering(self, ordering):
         ordering = super()._get_deterministic_ordering(ordering)

@@ -689,7 +689,13 @@ class Project(FiledUnder, DecisionFields, Searchable):
     (ProjectAdjustment) keeps the values it replaced and the date from which it applies.
     """
 
-    plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="projects")
+    plan = models.ForeignKey(
+        Plan,
+        verbose_name=_("plan"),
+        on_delete=models.PROTECT,
+        related_name="projects",
+        db_index=False,  # project_plan_figures_idx leads with it
+    )
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=500)
     content = models.ForeignKey(
@@ -758,7 +764,11 @@ class Project(FiledUnder, DecisionFields, Searchable):
         indexes = [
             models.Index(fields=["status"]),
             models.Index(fields=["decision_date"]),
-            models.Index(fields=["current_province", "year", "id"], name="project_scope_year_idx"),
+            models.Index(
+                fields=["current_province", "year", "id"],
+                include=["kc_support", "counterpart_funds", "disbursed_amount"],
+                name="project_scope_year_idx",
+            ),
             models.Index(fields=["year", "id"], name="project_year_idx"),
             models.Index(fields=["current_province", "code"], name="project_scope_code_idx"),
             models.Index(fields=["current_province", "kc_support", "id"], name="project_scope_support_idx"),
@@ -773,9 +783,14 @@ class Project(FiledUnder, DecisionFields, Searchable):
             ),
             models.Index(
                 fields=["current_province", "status"],
-                include=["id", "end_date", "kc_support", "disbursed_amount"],
+                include=["id", "end_date", "kc_support", "counterpart_funds", "disbursed_amount"],
                 name="project_scope_status_idx",
             ),
+            models.Index(
+                fields=["plan"], include=["id", "kc_support", "disbursed_amount"], name="project_plan_figures_idx"
+            ),
+            # A province's search reads its own rows' text from the index alone.
+            models.Index(fields=["current_province", "id"], include=["search_text"], name="project_scope_search_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -1029,6 +1044,7 @@ class Facility(FiledUnderProvince, Searchable):
         indexes = [
             models.Index(fields=["name", "id"], name="facility_name_idx"),
             models.Index(fields=["current_province", "name", "id"], name="facility_scope_name_idx"),
+            models.Index(fields=["current_province", "id"], include=["search_text"], name="facility_scope_search_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -1067,7 +1083,11 @@ class Beneficiary(FiledUnder, RegisterModel):
         Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="beneficiaries"
     )
     facility = models.ForeignKey(
-        Facility, verbose_name=_("facility"), on_delete=models.PROTECT, related_name="beneficiary_links"
+        Facility,
+        verbose_name=_("facility"),
+        on_delete=models.PROTECT,
+        related_name="beneficiary_links",
+        db_index=False,  # beneficiary_facility_idx leads with it
     )
     support_amount = money_field(_("support (đồng)"))
     counterpart_amount = money_field(_("counterpart funds (đồng)"))
@@ -1084,9 +1104,21 @@ class Beneficiary(FiledUnder, RegisterModel):
         verbose_name_plural = _("beneficiaries")
         ordering = ["project", "facility__name"]
         indexes = [
-            models.Index(fields=["current_province", "id"], name="beneficiary_scope_idx"),
-            models.Index(fields=["current_province", "year", "id"], name="beneficiary_scope_year_idx"),
+            models.Index(
+                fields=["current_province", "id"],
+                include=["support_amount", "counterpart_amount"],
+                name="beneficiary_scope_idx",
+            ),
+            models.Index(
+                fields=["current_province", "year", "id"],
+                include=["support_amount", "counterpart_amount"],
+                name="beneficiary_scope_year_idx",
+            ),
             models.Index(fields=["year", "id"], name="beneficiary_year_idx"),
+            # A search by facility: its beneficiaries and their totals, from the index alone.
+            models.Index(
+                fields=["facility"], include=["support_amount", "counterpart_amount"], name="beneficiary_facility_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["project", "facility"], name="beneficiary_once_per_project"),
@@ -1125,7 +1157,11 @@ class Disbursement(FiledUnder, RegisterModel):
         COMMUNE = "ns_xa", _("commune budget")
 
     project = models.ForeignKey(
-        Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="disbursements"
+        Project,
+        verbose_name=_("project"),
+        on_delete=models.PROTECT,
+        related_name="disbursements",
+        db_index=False,  # disbursement_project_idx leads with it
     )
     facility = models.ForeignKey(
         Facility,
@@ -1156,11 +1192,20 @@ class Disbursement(FiledUnder, RegisterModel):
         ordering = ["-paid_on", "-id"]
         indexes = [
             models.Index(fields=["paid_on", "id"], name="disbursement_paid_idx"),
-            models.Index(fields=["current_province", "paid_on", "id"], name="disbursement_scope_paid_idx"),
-            models.Index(fields=["year", "paid_on", "id"], name="disbursement_year_paid_idx"),
-            models.Index(fields=["current_province", "year", "paid_on", "id"], name="disbursement_scope_year_idx"),
+            # The totals of a province's payments, of a year's, read from these indexes alone.
+            models.Index(
+                fields=["current_province", "paid_on", "id"], include=["amount"], name="disbursement_scope_paid_idx"
+            ),
+            models.Index(fields=["year", "paid_on", "id"], include=["amount"], name="disbursement_year_paid_idx"),
+            models.Index(
+                fields=["current_province", "year", "paid_on", "id"],
+                include=["amount"],
+                name="disbursement_scope_year_idx",
+            ),
             models.Index(fields=["amount", "id"], name="disbursement_amount_idx"),
             models.Index(fields=["current_province", "amount", "id"], name="disbursement_scope_amount_idx"),
+            # A search by đề án: its payments and their totals, from the index alone.
+            models.Index(fields=["project"], include=["amount"], name="disbursement_project_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="disbursement_amount_positive"),

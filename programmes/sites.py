@@ -14,6 +14,13 @@ class RegisterAdminSite(admin.AdminSite):
     def index(self, request, extra_context=None):
         return super().index(request, {**start_page_context(request), **(extra_context or {})})
 
+    def get_app_list(self, request, app_label=None):
+        # Every admin page builds it (each_context); the start page asked a second time.
+        cache = request.__dict__.setdefault("_admin_app_lists", {})
+        if app_label not in cache:
+            cache[app_label] = super().get_app_list(request, app_label)
+        return cache[app_label]
+
 
 def start_page_context(request) -> dict:
     """What each role starts from (selectors do the reading, a constant number of queries).

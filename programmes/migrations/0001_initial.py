@@ -11,7 +11,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -20,884 +19,2530 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Commune',
+            name="Commune",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('code', models.CharField(max_length=5, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('kind', models.CharField(choices=[('xa', 'commune'), ('phuong', 'ward'), ('dac_khu', 'special zone')], max_length=10, verbose_name='kind')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("search_text", models.TextField(default="", editable=False)),
+                ("code", models.CharField(max_length=5, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("xa", "commune"), ("phuong", "ward"), ("dac_khu", "special zone")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'commune / ward',
-                'verbose_name_plural': 'communes / wards',
-                'ordering': ['province__code', 'code'],
+                "verbose_name": "commune / ward",
+                "verbose_name_plural": "communes / wards",
+                "ordering": ["province__code", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Plan',
+            name="Plan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision_number', models.CharField(blank=True, help_text='e.g. 1282/QĐ-UBND', max_length=60, verbose_name='decision number')),
-                ('decision_issuer', models.CharField(blank=True, help_text='e.g. UBND tỉnh Hòa Bình', max_length=200, verbose_name='issued by')),
-                ('decision_date', models.DateField(blank=True, null=True, verbose_name='decision date')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('status', models.CharField(choices=[('du_thao', 'draft'), ('da_duyet', 'approved')], default='du_thao', max_length=10, verbose_name='status')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "decision_number",
+                    models.CharField(
+                        blank=True, help_text="e.g. 1282/QĐ-UBND", max_length=60, verbose_name="decision number"
+                    ),
+                ),
+                (
+                    "decision_issuer",
+                    models.CharField(
+                        blank=True, help_text="e.g. UBND tỉnh Hòa Bình", max_length=200, verbose_name="issued by"
+                    ),
+                ),
+                ("decision_date", models.DateField(blank=True, null=True, verbose_name="decision date")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("du_thao", "draft"), ("da_duyet", "approved")],
+                        default="du_thao",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="created at"),
+                ),
             ],
             options={
-                'verbose_name': 'annual plan',
-                'verbose_name_plural': 'annual plans',
-                'ordering': ['-year', 'province__code', 'scheme__level'],
-                'permissions': [('approve_plan', 'Can approve annual plans')],
+                "verbose_name": "annual plan",
+                "verbose_name_plural": "annual plans",
+                "ordering": ["-year", "province__code", "scheme__level"],
+                "permissions": [("approve_plan", "Can approve annual plans")],
             },
         ),
         migrations.CreateModel(
-            name='ActivityCatalogue',
+            name="ActivityCatalogue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('legal_basis', models.CharField(blank=True, max_length=300, verbose_name='legal basis')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid to')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
+                ("legal_basis", models.CharField(blank=True, max_length=300, verbose_name="legal basis")),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="valid to")),
             ],
             options={
-                'verbose_name': 'activity catalogue',
-                'verbose_name_plural': 'activity catalogues',
-                'ordering': ['valid_from', 'code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('valid_from__isnull', True), ('valid_to__isnull', True), ('valid_from__lte', models.F('valid_to')), _connector='OR'), name='catalogue_validity_in_order')],
+                "verbose_name": "activity catalogue",
+                "verbose_name_plural": "activity catalogues",
+                "ordering": ["valid_from", "code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_from__isnull", True),
+                            ("valid_to__isnull", True),
+                            ("valid_from__lte", models.F("valid_to")),
+                            _connector="OR",
+                        ),
+                        name="catalogue_validity_in_order",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ActivityContent',
+            name="ActivityContent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='code')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='number')),
-                ('name', models.CharField(max_length=500, verbose_name='name')),
-                ('short_name', models.CharField(max_length=120, verbose_name='short name')),
-                ('catalogue', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contents', to='programmes.activitycatalogue', verbose_name='catalogue')),
-                ('group', models.ForeignKey(blank=True, help_text='The QĐ 1881 programme group this content is reported under.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='members', to='programmes.activitycontent', verbose_name='programme group')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("search_text", models.TextField(default="", editable=False)),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="code")),
+                ("number", models.PositiveSmallIntegerField(verbose_name="number")),
+                ("name", models.CharField(max_length=500, verbose_name="name")),
+                ("short_name", models.CharField(max_length=120, verbose_name="short name")),
+                (
+                    "catalogue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contents",
+                        to="programmes.activitycatalogue",
+                        verbose_name="catalogue",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The QĐ 1881 programme group this content is reported under.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="programmes.activitycontent",
+                        verbose_name="programme group",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'activity content',
-                'verbose_name_plural': 'activity contents',
-                'ordering': ['catalogue__valid_from', 'catalogue__code', 'number'],
+                "verbose_name": "activity content",
+                "verbose_name_plural": "activity contents",
+                "ordering": ["catalogue__valid_from", "catalogue__code", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Facility',
+            name="Facility",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('kind', models.CharField(choices=[('dnnvv', 'small or medium enterprise'), ('htx', 'cooperative'), ('lhhtx', 'union of cooperatives'), ('tht', 'cooperative group'), ('hkd', 'household business'), ('nghe_nhan', 'artisan'), ('chu_dau_tu_ccn', 'industrial cluster investor')], max_length=16, verbose_name='kind')),
-                ('tax_code', models.CharField(blank=True, max_length=14, null=True, unique=True, validators=[django.core.validators.RegexValidator('^\\d{10}(-\\d{3})?$', 'A tax code has 10 digits, or 10 digits, a hyphen and 3 digits (e.g. 2800123456-001).')], verbose_name='tax code')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('historic_district', models.CharField(blank=True, max_length=100, verbose_name='district (before 1/7/2025)')),
-                ('industry', models.CharField(blank=True, choices=[('a', 'a. Agricultural, forestry, fishery and food processing'), ('b', 'b. Consumer, export and import-substituting goods'), ('c', 'c. Farm chemicals; building materials'), ('d', 'd. Mechanical, electrical, electronic parts; supporting industry'), ('dd', 'đ. Handicrafts'), ('e', 'e. Mining and mineral processing'), ('g', 'g. Cleaner production; pollution treatment')], max_length=2, verbose_name='industry')),
-                ('representative', models.CharField(blank=True, max_length=150, verbose_name='representative')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='phone')),
-                ('workforce', models.PositiveIntegerField(blank=True, null=True, verbose_name='workforce')),
-                ('revenue_before', models.BigIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='revenue before support (đồng)')),
-                ('revenue_after', models.BigIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='revenue after support (đồng)')),
-                ('assets_before', models.BigIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='assets before support (đồng)')),
-                ('assets_after', models.BigIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='assets after support (đồng)')),
-                ('workers_before', models.PositiveIntegerField(blank=True, null=True, verbose_name='workers before support')),
-                ('workers_after', models.PositiveIntegerField(blank=True, null=True, verbose_name='workers after support')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('commune', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='programmes.commune', verbose_name='commune / ward')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("search_text", models.TextField(default="", editable=False)),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("dnnvv", "small or medium enterprise"),
+                            ("htx", "cooperative"),
+                            ("lhhtx", "union of cooperatives"),
+                            ("tht", "cooperative group"),
+                            ("hkd", "household business"),
+                            ("nghe_nhan", "artisan"),
+                            ("chu_dau_tu_ccn", "industrial cluster investor"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "tax_code",
+                    models.CharField(
+                        blank=True,
+                        max_length=14,
+                        null=True,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{10}(-\\d{3})?$",
+                                "A tax code has 10 digits, or 10 digits, a hyphen and 3 digits (e.g. 2800123456-001).",
+                            )
+                        ],
+                        verbose_name="tax code",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="address")),
+                (
+                    "historic_district",
+                    models.CharField(blank=True, max_length=100, verbose_name="district (before 1/7/2025)"),
+                ),
+                (
+                    "industry",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("a", "a. Agricultural, forestry, fishery and food processing"),
+                            ("b", "b. Consumer, export and import-substituting goods"),
+                            ("c", "c. Farm chemicals; building materials"),
+                            ("d", "d. Mechanical, electrical, electronic parts; supporting industry"),
+                            ("dd", "đ. Handicrafts"),
+                            ("e", "e. Mining and mineral processing"),
+                            ("g", "g. Cleaner production; pollution treatment"),
+                        ],
+                        max_length=2,
+                        verbose_name="industry",
+                    ),
+                ),
+                ("representative", models.CharField(blank=True, max_length=150, verbose_name="representative")),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="phone")),
+                ("workforce", models.PositiveIntegerField(blank=True, null=True, verbose_name="workforce")),
+                (
+                    "revenue_before",
+                    models.BigIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="revenue before support (đồng)",
+                    ),
+                ),
+                (
+                    "revenue_after",
+                    models.BigIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="revenue after support (đồng)",
+                    ),
+                ),
+                (
+                    "assets_before",
+                    models.BigIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="assets before support (đồng)",
+                    ),
+                ),
+                (
+                    "assets_after",
+                    models.BigIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="assets after support (đồng)",
+                    ),
+                ),
+                (
+                    "workers_before",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="workers before support"),
+                ),
+                (
+                    "workers_after",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="workers after support"),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="created at"),
+                ),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="programmes.commune",
+                        verbose_name="commune / ward",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rural-industry facility',
-                'verbose_name_plural': 'rural-industry facilities',
-                'ordering': ['name'],
+                "verbose_name": "rural-industry facility",
+                "verbose_name_plural": "rural-industry facilities",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('short_name', models.CharField(blank=True, max_length=100, verbose_name='short name')),
-                ('kind', models.CharField(choices=[('bo', 'Ministry'), ('cuc', 'Ministry department (Cục)'), ('tt_vung', 'Regional industry promotion centre'), ('ubnd', "People's Committee (UBND)"), ('so', 'Department of Industry and Trade (Sở)'), ('tt_tinh', 'Provincial industry promotion centre'), ('don_vi', 'Service unit'), ('khac', 'Other organisation')], max_length=10, verbose_name='kind')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='programmes.organisation', verbose_name='parent body')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("search_text", models.TextField(default="", editable=False)),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
+                ("short_name", models.CharField(blank=True, max_length=100, verbose_name="short name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("bo", "Ministry"),
+                            ("cuc", "Ministry department (Cục)"),
+                            ("tt_vung", "Regional industry promotion centre"),
+                            ("ubnd", "People's Committee (UBND)"),
+                            ("so", "Department of Industry and Trade (Sở)"),
+                            ("tt_tinh", "Provincial industry promotion centre"),
+                            ("don_vi", "Service unit"),
+                            ("khac", "Other organisation"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="programmes.organisation",
+                        verbose_name="parent body",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['province__code', 'kind', 'name'],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["province__code", "kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalProject',
+            name="HistoricalProject",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('decision_number', models.CharField(blank=True, help_text='e.g. 1282/QĐ-UBND', max_length=60, verbose_name='decision number')),
-                ('decision_issuer', models.CharField(blank=True, help_text='e.g. UBND tỉnh Hòa Bình', max_length=200, verbose_name='issued by')),
-                ('decision_date', models.DateField(blank=True, null=True, verbose_name='decision date')),
-                ('code', models.CharField(db_index=True, max_length=40, verbose_name='code')),
-                ('name', models.CharField(max_length=500, verbose_name='name')),
-                ('location', models.CharField(blank=True, max_length=300, verbose_name='location')),
-                ('historic_district', models.CharField(blank=True, help_text='The district named in the records before districts were abolished.', max_length=100, verbose_name='district (before 1/7/2025)')),
-                ('is_group', models.BooleanField(default=False, help_text='Beneficiaries are fixed after approval (đề án nhóm).', verbose_name='group project')),
-                ('start_date', models.DateField(blank=True, null=True, verbose_name='start date')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='end date')),
-                ('kc_support', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='KC support (đồng)')),
-                ('counterpart_funds', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='counterpart funds (đồng)')),
-                ('other_funds', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='other funds (đồng)')),
-                ('disbursed_amount', models.BigIntegerField(default=0, editable=False, verbose_name='disbursed (đồng)')),
-                ('beneficiary_support', models.BigIntegerField(default=0, editable=False, verbose_name='support allotted to beneficiaries (đồng)')),
-                ('status', models.CharField(choices=[('dang_ky', 'registered'), ('tham_dinh', 'appraised'), ('phe_duyet', 'approved'), ('hop_dong', 'contracted'), ('thuc_hien', 'in progress'), ('nghiem_thu', 'accepted'), ('quyet_toan', 'settled'), ('ngung', 'stopped')], default='dang_ky', max_length=12, verbose_name='status')),
-                ('registered_on', models.DateField(blank=True, null=True, verbose_name='registered on')),
-                ('appraised_on', models.DateField(blank=True, null=True, verbose_name='appraised on')),
-                ('contracted_on', models.DateField(blank=True, null=True, verbose_name='contract signed on')),
-                ('started_on', models.DateField(blank=True, null=True, verbose_name='implementation started on')),
-                ('accepted_on', models.DateField(blank=True, null=True, verbose_name='accepted on')),
-                ('settled_on', models.DateField(blank=True, null=True, verbose_name='settled on')),
-                ('stopped_on', models.DateField(blank=True, null=True, verbose_name='stopped on')),
-                ('stop_reason', models.CharField(blank=True, max_length=300, verbose_name='reason for stopping')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('commune', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programmes.commune', verbose_name='commune / ward')),
-                ('content', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programmes.activitycontent', verbose_name='activity content')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('implementing_unit', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programmes.organisation', verbose_name='implementing unit')),
-                ('plan', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programmes.plan', verbose_name='plan')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "decision_number",
+                    models.CharField(
+                        blank=True, help_text="e.g. 1282/QĐ-UBND", max_length=60, verbose_name="decision number"
+                    ),
+                ),
+                (
+                    "decision_issuer",
+                    models.CharField(
+                        blank=True, help_text="e.g. UBND tỉnh Hòa Bình", max_length=200, verbose_name="issued by"
+                    ),
+                ),
+                ("decision_date", models.DateField(blank=True, null=True, verbose_name="decision date")),
+                ("code", models.CharField(db_index=True, max_length=40, verbose_name="code")),
+                ("name", models.CharField(max_length=500, verbose_name="name")),
+                ("location", models.CharField(blank=True, max_length=300, verbose_name="location")),
+                (
+                    "historic_district",
+                    models.CharField(
+                        blank=True,
+                        help_text="The district named in the records before districts were abolished.",
+                        max_length=100,
+                        verbose_name="district (before 1/7/2025)",
+                    ),
+                ),
+                (
+                    "is_group",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Beneficiaries are fixed after approval (đề án nhóm).",
+                        verbose_name="group project",
+                    ),
+                ),
+                ("start_date", models.DateField(blank=True, null=True, verbose_name="start date")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="end date")),
+                (
+                    "kc_support",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="KC support (đồng)",
+                    ),
+                ),
+                (
+                    "counterpart_funds",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="counterpart funds (đồng)",
+                    ),
+                ),
+                (
+                    "other_funds",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="other funds (đồng)",
+                    ),
+                ),
+                (
+                    "disbursed_amount",
+                    models.BigIntegerField(default=0, editable=False, verbose_name="disbursed (đồng)"),
+                ),
+                (
+                    "beneficiary_support",
+                    models.BigIntegerField(
+                        default=0, editable=False, verbose_name="support allotted to beneficiaries (đồng)"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("dang_ky", "registered"),
+                            ("tham_dinh", "appraised"),
+                            ("phe_duyet", "approved"),
+                            ("hop_dong", "contracted"),
+                            ("thuc_hien", "in progress"),
+                            ("nghiem_thu", "accepted"),
+                            ("quyet_toan", "settled"),
+                            ("ngung", "stopped"),
+                        ],
+                        default="dang_ky",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("registered_on", models.DateField(blank=True, null=True, verbose_name="registered on")),
+                ("appraised_on", models.DateField(blank=True, null=True, verbose_name="appraised on")),
+                ("contracted_on", models.DateField(blank=True, null=True, verbose_name="contract signed on")),
+                ("started_on", models.DateField(blank=True, null=True, verbose_name="implementation started on")),
+                ("accepted_on", models.DateField(blank=True, null=True, verbose_name="accepted on")),
+                ("settled_on", models.DateField(blank=True, null=True, verbose_name="settled on")),
+                ("stopped_on", models.DateField(blank=True, null=True, verbose_name="stopped on")),
+                ("stop_reason", models.CharField(blank=True, max_length=300, verbose_name="reason for stopping")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="created at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programmes.commune",
+                        verbose_name="commune / ward",
+                    ),
+                ),
+                (
+                    "content",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programmes.activitycontent",
+                        verbose_name="activity content",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "implementing_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programmes.organisation",
+                        verbose_name="implementing unit",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programmes.plan",
+                        verbose_name="plan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical project',
-                'verbose_name_plural': 'historical projects (đề án)',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical project",
+                "verbose_name_plural": "historical projects (đề án)",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalPlanLine',
+            name="HistoricalPlanLine",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('planned_amount', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='planned amount (đồng)')),
-                ('planned_projects', models.PositiveSmallIntegerField(default=0, verbose_name='planned number of projects')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('content', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programmes.activitycontent', verbose_name='activity content')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programmes.plan', verbose_name='plan')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "planned_amount",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="planned amount (đồng)",
+                    ),
+                ),
+                (
+                    "planned_projects",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="planned number of projects"),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "content",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programmes.activitycontent",
+                        verbose_name="activity content",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programmes.plan",
+                        verbose_name="plan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical plan line',
-                'verbose_name_plural': 'historical plan lines',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical plan line",
+                "verbose_name_plural": "historical plan lines",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='PlanLine',
+            name="PlanLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('planned_amount', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='planned amount (đồng)')),
-                ('planned_projects', models.PositiveSmallIntegerField(default=0, verbose_name='planned number of projects')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('content', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plan_lines', to='programmes.activitycontent', verbose_name='activity content')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='programmes.plan', verbose_name='plan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "planned_amount",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="planned amount (đồng)",
+                    ),
+                ),
+                (
+                    "planned_projects",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="planned number of projects"),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                (
+                    "content",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plan_lines",
+                        to="programmes.activitycontent",
+                        verbose_name="activity content",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="programmes.plan",
+                        verbose_name="plan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'plan line',
-                'verbose_name_plural': 'plan lines',
-                'ordering': ['plan', 'content__code'],
+                "verbose_name": "plan line",
+                "verbose_name_plural": "plan lines",
+                "ordering": ["plan", "content__code"],
             },
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision_number', models.CharField(blank=True, help_text='e.g. 1282/QĐ-UBND', max_length=60, verbose_name='decision number')),
-                ('decision_issuer', models.CharField(blank=True, help_text='e.g. UBND tỉnh Hòa Bình', max_length=200, verbose_name='issued by')),
-                ('decision_date', models.DateField(blank=True, null=True, verbose_name='decision date')),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=500, verbose_name='name')),
-                ('location', models.CharField(blank=True, max_length=300, verbose_name='location')),
-                ('historic_district', models.CharField(blank=True, help_text='The district named in the records before districts were abolished.', max_length=100, verbose_name='district (before 1/7/2025)')),
-                ('is_group', models.BooleanField(default=False, help_text='Beneficiaries are fixed after approval (đề án nhóm).', verbose_name='group project')),
-                ('start_date', models.DateField(blank=True, null=True, verbose_name='start date')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='end date')),
-                ('kc_support', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='KC support (đồng)')),
-                ('counterpart_funds', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='counterpart funds (đồng)')),
-                ('other_funds', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='other funds (đồng)')),
-                ('disbursed_amount', models.BigIntegerField(default=0, editable=False, verbose_name='disbursed (đồng)')),
-                ('beneficiary_support', models.BigIntegerField(default=0, editable=False, verbose_name='support allotted to beneficiaries (đồng)')),
-                ('status', models.CharField(choices=[('dang_ky', 'registered'), ('tham_dinh', 'appraised'), ('phe_duyet', 'approved'), ('hop_dong', 'contracted'), ('thuc_hien', 'in progress'), ('nghiem_thu', 'accepted'), ('quyet_toan', 'settled'), ('ngung', 'stopped')], default='dang_ky', max_length=12, verbose_name='status')),
-                ('registered_on', models.DateField(blank=True, null=True, verbose_name='registered on')),
-                ('appraised_on', models.DateField(blank=True, null=True, verbose_name='appraised on')),
-                ('contracted_on', models.DateField(blank=True, null=True, verbose_name='contract signed on')),
-                ('started_on', models.DateField(blank=True, null=True, verbose_name='implementation started on')),
-                ('accepted_on', models.DateField(blank=True, null=True, verbose_name='accepted on')),
-                ('settled_on', models.DateField(blank=True, null=True, verbose_name='settled on')),
-                ('stopped_on', models.DateField(blank=True, null=True, verbose_name='stopped on')),
-                ('stop_reason', models.CharField(blank=True, max_length=300, verbose_name='reason for stopping')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('commune', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='programmes.commune', verbose_name='commune / ward')),
-                ('content', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='programmes.activitycontent', verbose_name='activity content')),
-                ('cooperating_units', models.ManyToManyField(blank=True, related_name='cooperating_projects', to='programmes.organisation', verbose_name='cooperating units')),
-                ('implementing_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='implemented_projects', to='programmes.organisation', verbose_name='implementing unit')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='programmes.plan', verbose_name='plan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "decision_number",
+                    models.CharField(
+                        blank=True, help_text="e.g. 1282/QĐ-UBND", max_length=60, verbose_name="decision number"
+                    ),
+                ),
+                (
+                    "decision_issuer",
+                    models.CharField(
+                        blank=True, help_text="e.g. UBND tỉnh Hòa Bình", max_length=200, verbose_name="issued by"
+                    ),
+                ),
+                ("decision_date", models.DateField(blank=True, null=True, verbose_name="decision date")),
+                ("search_text", models.TextField(default="", editable=False)),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=500, verbose_name="name")),
+                ("location", models.CharField(blank=True, max_length=300, verbose_name="location")),
+                (
+                    "historic_district",
+                    models.CharField(
+                        blank=True,
+                        help_text="The district named in the records before districts were abolished.",
+                        max_length=100,
+                        verbose_name="district (before 1/7/2025)",
+                    ),
+                ),
+                (
+                    "is_group",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Beneficiaries are fixed after approval (đề án nhóm).",
+                        verbose_name="group project",
+                    ),
+                ),
+                ("start_date", models.DateField(blank=True, null=True, verbose_name="start date")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="end date")),
+                (
+                    "kc_support",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="KC support (đồng)",
+                    ),
+                ),
+                (
+                    "counterpart_funds",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="counterpart funds (đồng)",
+                    ),
+                ),
+                (
+                    "other_funds",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="other funds (đồng)",
+                    ),
+                ),
+                (
+                    "disbursed_amount",
+                    models.BigIntegerField(default=0, editable=False, verbose_name="disbursed (đồng)"),
+                ),
+                (
+                    "beneficiary_support",
+                    models.BigIntegerField(
+                        default=0, editable=False, verbose_name="support allotted to beneficiaries (đồng)"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("dang_ky", "registered"),
+                            ("tham_dinh", "appraised"),
+                            ("phe_duyet", "approved"),
+                            ("hop_dong", "contracted"),
+                            ("thuc_hien", "in progress"),
+                            ("nghiem_thu", "accepted"),
+                            ("quyet_toan", "settled"),
+                            ("ngung", "stopped"),
+                        ],
+                        default="dang_ky",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("registered_on", models.DateField(blank=True, null=True, verbose_name="registered on")),
+                ("appraised_on", models.DateField(blank=True, null=True, verbose_name="appraised on")),
+                ("contracted_on", models.DateField(blank=True, null=True, verbose_name="contract signed on")),
+                ("started_on", models.DateField(blank=True, null=True, verbose_name="implementation started on")),
+                ("accepted_on", models.DateField(blank=True, null=True, verbose_name="accepted on")),
+                ("settled_on", models.DateField(blank=True, null=True, verbose_name="settled on")),
+                ("stopped_on", models.DateField(blank=True, null=True, verbose_name="stopped on")),
+                ("stop_reason", models.CharField(blank=True, max_length=300, verbose_name="reason for stopping")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="created at"),
+                ),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="programmes.commune",
+                        verbose_name="commune / ward",
+                    ),
+                ),
+                (
+                    "content",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="programmes.activitycontent",
+                        verbose_name="activity content",
+                    ),
+                ),
+                (
+                    "cooperating_units",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="cooperating_projects",
+                        to="programmes.organisation",
+                        verbose_name="cooperating units",
+                    ),
+                ),
+                (
+                    "implementing_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="implemented_projects",
+                        to="programmes.organisation",
+                        verbose_name="implementing unit",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="programmes.plan",
+                        verbose_name="plan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'project (đề án)',
-                'verbose_name_plural': 'projects (đề án)',
-                'ordering': ['-plan__year', 'code'],
-                'permissions': [('approve_project', 'Can approve projects')],
+                "verbose_name": "project (đề án)",
+                "verbose_name_plural": "projects (đề án)",
+                "ordering": ["-plan__year", "code"],
+                "permissions": [("approve_project", "Can approve projects")],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalProjectAdjustment',
+            name="HistoricalProjectAdjustment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('decision_number', models.CharField(blank=True, help_text='e.g. 1282/QĐ-UBND', max_length=60, verbose_name='decision number')),
-                ('decision_issuer', models.CharField(blank=True, help_text='e.g. UBND tỉnh Hòa Bình', max_length=200, verbose_name='issued by')),
-                ('decision_date', models.DateField(blank=True, null=True, verbose_name='decision date')),
-                ('effective_on', models.DateField(verbose_name='applies from')),
-                ('reason', models.CharField(blank=True, max_length=500, verbose_name='reason')),
-                ('old_kc_support', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='KC support before (đồng)')),
-                ('new_kc_support', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='KC support after (đồng)')),
-                ('old_counterpart_funds', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='counterpart funds before (đồng)')),
-                ('new_counterpart_funds', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='counterpart funds after (đồng)')),
-                ('old_other_funds', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='other funds before (đồng)')),
-                ('new_other_funds', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='other funds after (đồng)')),
-                ('old_end_date', models.DateField(blank=True, null=True, verbose_name='end date before')),
-                ('new_end_date', models.DateField(blank=True, null=True, verbose_name='end date after')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programmes.project', verbose_name='project')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "decision_number",
+                    models.CharField(
+                        blank=True, help_text="e.g. 1282/QĐ-UBND", max_length=60, verbose_name="decision number"
+                    ),
+                ),
+                (
+                    "decision_issuer",
+                    models.CharField(
+                        blank=True, help_text="e.g. UBND tỉnh Hòa Bình", max_length=200, verbose_name="issued by"
+                    ),
+                ),
+                ("decision_date", models.DateField(blank=True, null=True, verbose_name="decision date")),
+                ("effective_on", models.DateField(verbose_name="applies from")),
+                ("reason", models.CharField(blank=True, max_length=500, verbose_name="reason")),
+                (
+                    "old_kc_support",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="KC support before (đồng)",
+                    ),
+                ),
+                (
+                    "new_kc_support",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="KC support after (đồng)",
+                    ),
+                ),
+                (
+                    "old_counterpart_funds",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="counterpart funds before (đồng)",
+                    ),
+                ),
+                (
+                    "new_counterpart_funds",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="counterpart funds after (đồng)",
+                    ),
+                ),
+                (
+                    "old_other_funds",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="other funds before (đồng)",
+                    ),
+                ),
+                (
+                    "new_other_funds",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="other funds after (đồng)",
+                    ),
+                ),
+                ("old_end_date", models.DateField(blank=True, null=True, verbose_name="end date before")),
+                ("new_end_date", models.DateField(blank=True, null=True, verbose_name="end date after")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="created at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programmes.project",
+                        verbose_name="project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical adjustment',
-                'verbose_name_plural': 'historical adjustments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical adjustment",
+                "verbose_name_plural": "historical adjustments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalDisbursement',
+            name="HistoricalDisbursement",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('paid_on', models.DateField(verbose_name='date')),
-                ('amount', models.BigIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='amount (đồng)')),
-                ('source', models.CharField(choices=[('nstw', 'central budget'), ('ns_tinh', 'provincial budget'), ('ns_xa', 'commune budget')], max_length=8, verbose_name='funding source')),
-                ('kind', models.CharField(choices=[('tam_ung', 'advance'), ('thanh_toan', 'payment'), ('quyet_toan', 'settlement')], max_length=12, verbose_name='kind')),
-                ('voucher_number', models.CharField(blank=True, max_length=60, verbose_name='voucher number')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('facility', models.ForeignKey(blank=True, db_constraint=False, help_text='The beneficiary paid, where the payment is for one facility.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programmes.facility', verbose_name='facility')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programmes.project', verbose_name='project')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("paid_on", models.DateField(verbose_name="date")),
+                (
+                    "amount",
+                    models.BigIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)], verbose_name="amount (đồng)"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("nstw", "central budget"),
+                            ("ns_tinh", "provincial budget"),
+                            ("ns_xa", "commune budget"),
+                        ],
+                        max_length=8,
+                        verbose_name="funding source",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("tam_ung", "advance"), ("thanh_toan", "payment"), ("quyet_toan", "settlement")],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("voucher_number", models.CharField(blank=True, max_length=60, verbose_name="voucher number")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="created at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The beneficiary paid, where the payment is for one facility.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programmes.facility",
+                        verbose_name="facility",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programmes.project",
+                        verbose_name="project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical disbursement',
-                'verbose_name_plural': 'historical disbursements',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical disbursement",
+                "verbose_name_plural": "historical disbursements",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalBeneficiary',
+            name="HistoricalBeneficiary",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('support_amount', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='support (đồng)')),
-                ('counterpart_amount', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='counterpart funds (đồng)')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('facility', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programmes.facility', verbose_name='facility')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programmes.project', verbose_name='project')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "support_amount",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="support (đồng)",
+                    ),
+                ),
+                (
+                    "counterpart_amount",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="counterpart funds (đồng)",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programmes.facility",
+                        verbose_name="facility",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programmes.project",
+                        verbose_name="project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical beneficiary',
-                'verbose_name_plural': 'historical beneficiaries',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical beneficiary",
+                "verbose_name_plural": "historical beneficiaries",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalAttachment',
+            name="HistoricalAttachment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('quyet_dinh', 'decision'), ('hop_dong', 'contract'), ('nghiem_thu', 'acceptance minutes'), ('thanh_ly', 'liquidation minutes'), ('quyet_toan', 'settlement documents'), ('khac', 'other')], max_length=12, verbose_name='kind')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('file', models.TextField(max_length=300, verbose_name='file')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='uploaded at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programmes.plan', verbose_name='plan')),
-                ('project', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programmes.project', verbose_name='project')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("quyet_dinh", "decision"),
+                            ("hop_dong", "contract"),
+                            ("nghiem_thu", "acceptance minutes"),
+                            ("thanh_ly", "liquidation minutes"),
+                            ("quyet_toan", "settlement documents"),
+                            ("khac", "other"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("file", models.TextField(max_length=300, verbose_name="file")),
+                (
+                    "uploaded_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="uploaded at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programmes.plan",
+                        verbose_name="plan",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programmes.project",
+                        verbose_name="project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical attachment',
-                'verbose_name_plural': 'historical attachments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical attachment",
+                "verbose_name_plural": "historical attachments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Disbursement',
+            name="Disbursement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('paid_on', models.DateField(verbose_name='date')),
-                ('amount', models.BigIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='amount (đồng)')),
-                ('source', models.CharField(choices=[('nstw', 'central budget'), ('ns_tinh', 'provincial budget'), ('ns_xa', 'commune budget')], max_length=8, verbose_name='funding source')),
-                ('kind', models.CharField(choices=[('tam_ung', 'advance'), ('thanh_toan', 'payment'), ('quyet_toan', 'settlement')], max_length=12, verbose_name='kind')),
-                ('voucher_number', models.CharField(blank=True, max_length=60, verbose_name='voucher number')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('facility', models.ForeignKey(blank=True, help_text='The beneficiary paid, where the payment is for one facility.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='disbursements', to='programmes.facility', verbose_name='facility')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disbursements', to='programmes.project', verbose_name='project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("paid_on", models.DateField(verbose_name="date")),
+                (
+                    "amount",
+                    models.BigIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)], verbose_name="amount (đồng)"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("nstw", "central budget"),
+                            ("ns_tinh", "provincial budget"),
+                            ("ns_xa", "commune budget"),
+                        ],
+                        max_length=8,
+                        verbose_name="funding source",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("tam_ung", "advance"), ("thanh_toan", "payment"), ("quyet_toan", "settlement")],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("voucher_number", models.CharField(blank=True, max_length=60, verbose_name="voucher number")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="created at"),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The beneficiary paid, where the payment is for one facility.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="disbursements",
+                        to="programmes.facility",
+                        verbose_name="facility",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="disbursements",
+                        to="programmes.project",
+                        verbose_name="project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'disbursement',
-                'verbose_name_plural': 'disbursements',
-                'ordering': ['-paid_on', '-id'],
+                "verbose_name": "disbursement",
+                "verbose_name_plural": "disbursements",
+                "ordering": ["-paid_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Beneficiary',
+            name="Beneficiary",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('support_amount', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='support (đồng)')),
-                ('counterpart_amount', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='counterpart funds (đồng)')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('facility', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='beneficiary_links', to='programmes.facility', verbose_name='facility')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='beneficiaries', to='programmes.project', verbose_name='project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "support_amount",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="support (đồng)",
+                    ),
+                ),
+                (
+                    "counterpart_amount",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="counterpart funds (đồng)",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="beneficiary_links",
+                        to="programmes.facility",
+                        verbose_name="facility",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="beneficiaries",
+                        to="programmes.project",
+                        verbose_name="project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'beneficiary',
-                'verbose_name_plural': 'beneficiaries',
-                'ordering': ['project', 'facility__name'],
+                "verbose_name": "beneficiary",
+                "verbose_name_plural": "beneficiaries",
+                "ordering": ["project", "facility__name"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('quyet_dinh', 'decision'), ('hop_dong', 'contract'), ('nghiem_thu', 'acceptance minutes'), ('thanh_ly', 'liquidation minutes'), ('quyet_toan', 'settlement documents'), ('khac', 'other')], max_length=12, verbose_name='kind')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('file', models.FileField(max_length=300, storage=programmes.storage.AttachmentStorage(), upload_to=programmes.models.attachment_path, verbose_name='file')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='uploaded at')),
-                ('plan', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='programmes.plan', verbose_name='plan')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='programmes.project', verbose_name='project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("quyet_dinh", "decision"),
+                            ("hop_dong", "contract"),
+                            ("nghiem_thu", "acceptance minutes"),
+                            ("thanh_ly", "liquidation minutes"),
+                            ("quyet_toan", "settlement documents"),
+                            ("khac", "other"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=300,
+                        storage=programmes.storage.AttachmentStorage(),
+                        upload_to=programmes.models.attachment_path,
+                        verbose_name="file",
+                    ),
+                ),
+                (
+                    "uploaded_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="uploaded at"),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="programmes.plan",
+                        verbose_name="plan",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="programmes.project",
+                        verbose_name="project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attachment',
-                'verbose_name_plural': 'attachments',
-                'ordering': ['-uploaded_at'],
+                "verbose_name": "attachment",
+                "verbose_name_plural": "attachments",
+                "ordering": ["-uploaded_at"],
             },
         ),
         migrations.CreateModel(
-            name='ProjectAdjustment',
+            name="ProjectAdjustment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision_number', models.CharField(blank=True, help_text='e.g. 1282/QĐ-UBND', max_length=60, verbose_name='decision number')),
-                ('decision_issuer', models.CharField(blank=True, help_text='e.g. UBND tỉnh Hòa Bình', max_length=200, verbose_name='issued by')),
-                ('decision_date', models.DateField(blank=True, null=True, verbose_name='decision date')),
-                ('effective_on', models.DateField(verbose_name='applies from')),
-                ('reason', models.CharField(blank=True, max_length=500, verbose_name='reason')),
-                ('old_kc_support', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='KC support before (đồng)')),
-                ('new_kc_support', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='KC support after (đồng)')),
-                ('old_counterpart_funds', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='counterpart funds before (đồng)')),
-                ('new_counterpart_funds', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='counterpart funds after (đồng)')),
-                ('old_other_funds', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='other funds before (đồng)')),
-                ('new_other_funds', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='other funds after (đồng)')),
-                ('old_end_date', models.DateField(blank=True, null=True, verbose_name='end date before')),
-                ('new_end_date', models.DateField(blank=True, null=True, verbose_name='end date after')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='adjustments', to='programmes.project', verbose_name='project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "decision_number",
+                    models.CharField(
+                        blank=True, help_text="e.g. 1282/QĐ-UBND", max_length=60, verbose_name="decision number"
+                    ),
+                ),
+                (
+                    "decision_issuer",
+                    models.CharField(
+                        blank=True, help_text="e.g. UBND tỉnh Hòa Bình", max_length=200, verbose_name="issued by"
+                    ),
+                ),
+                ("decision_date", models.DateField(blank=True, null=True, verbose_name="decision date")),
+                ("effective_on", models.DateField(verbose_name="applies from")),
+                ("reason", models.CharField(blank=True, max_length=500, verbose_name="reason")),
+                (
+                    "old_kc_support",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="KC support before (đồng)",
+                    ),
+                ),
+                (
+                    "new_kc_support",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="KC support after (đồng)",
+                    ),
+                ),
+                (
+                    "old_counterpart_funds",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="counterpart funds before (đồng)",
+                    ),
+                ),
+                (
+                    "new_counterpart_funds",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="counterpart funds after (đồng)",
+                    ),
+                ),
+                (
+                    "old_other_funds",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="other funds before (đồng)",
+                    ),
+                ),
+                (
+                    "new_other_funds",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="other funds after (đồng)",
+                    ),
+                ),
+                ("old_end_date", models.DateField(blank=True, null=True, verbose_name="end date before")),
+                ("new_end_date", models.DateField(blank=True, null=True, verbose_name="end date after")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="created at"),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="adjustments",
+                        to="programmes.project",
+                        verbose_name="project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'adjustment',
-                'verbose_name_plural': 'adjustments',
-                'ordering': ['project', 'effective_on'],
+                "verbose_name": "adjustment",
+                "verbose_name_plural": "adjustments",
+                "ordering": ["project", "effective_on"],
             },
         ),
         migrations.CreateModel(
-            name='Province',
+            name="Province",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('code', models.CharField(max_length=2, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('kind', models.CharField(choices=[('tinh', 'province'), ('thanh_pho', 'centrally-run city')], max_length=10, verbose_name='kind')),
-                ('region', models.CharField(choices=[('bac', 'Northern region'), ('trung', 'Central and Central Highlands region'), ('nam', 'Southern region')], max_length=10, verbose_name='region')),
-                ('valid_from', models.DateField(blank=True, help_text='Empty: since before the records.', null=True, verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, help_text='Empty: still valid.', null=True, verbose_name='valid to')),
-                ('current', models.ForeignKey(blank=True, help_text='The unit of today it belongs to (itself for a current unit).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='lineage', to='programmes.province', verbose_name='current unit')),
-                ('successor', models.ForeignKey(blank=True, help_text='The unit it became part of when it ceased.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='predecessors', to='programmes.province', verbose_name='successor')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("search_text", models.TextField(default="", editable=False)),
+                ("code", models.CharField(max_length=2, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("tinh", "province"), ("thanh_pho", "centrally-run city")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "region",
+                    models.CharField(
+                        choices=[
+                            ("bac", "Northern region"),
+                            ("trung", "Central and Central Highlands region"),
+                            ("nam", "Southern region"),
+                        ],
+                        max_length=10,
+                        verbose_name="region",
+                    ),
+                ),
+                (
+                    "valid_from",
+                    models.DateField(
+                        blank=True, help_text="Empty: since before the records.", null=True, verbose_name="valid from"
+                    ),
+                ),
+                (
+                    "valid_to",
+                    models.DateField(blank=True, help_text="Empty: still valid.", null=True, verbose_name="valid to"),
+                ),
+                (
+                    "current",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The unit of today it belongs to (itself for a current unit).",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lineage",
+                        to="programmes.province",
+                        verbose_name="current unit",
+                    ),
+                ),
+                (
+                    "successor",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The unit it became part of when it ceased.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="predecessors",
+                        to="programmes.province",
+                        verbose_name="successor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'province / city',
-                'verbose_name_plural': 'provinces / cities',
-                'ordering': [models.OrderBy(models.F('valid_to'), descending=True, nulls_first=True), 'code'],
+                "verbose_name": "province / city",
+                "verbose_name_plural": "provinces / cities",
+                "ordering": [models.OrderBy(models.F("valid_to"), descending=True, nulls_first=True), "code"],
             },
         ),
         migrations.AddField(
-            model_name='plan',
-            name='province',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='programmes.province', verbose_name='province / city'),
+            model_name="plan",
+            name="province",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="plans",
+                to="programmes.province",
+                verbose_name="province / city",
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='province',
-            field=models.ForeignKey(blank=True, help_text='Empty for national bodies.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='organisations', to='programmes.province', verbose_name='province / city'),
+            model_name="organisation",
+            name="province",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Empty for national bodies.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="organisations",
+                to="programmes.province",
+                verbose_name="province / city",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalScheme',
+            name="HistoricalScheme",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=40, verbose_name='code')),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('level', models.CharField(choices=[('kcqg', 'National industry promotion (KCQG)'), ('kcdp', 'Local industry promotion (KCĐP)')], max_length=4, verbose_name='level')),
-                ('legal_basis', models.CharField(help_text='e.g. Quyết định số 1881/QĐ-TTg ngày 20/11/2020', max_length=300, verbose_name='legal basis')),
-                ('start_year', models.PositiveSmallIntegerField(verbose_name='first year')),
-                ('end_year', models.PositiveSmallIntegerField(verbose_name='last year')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('province', models.ForeignKey(blank=True, db_constraint=False, help_text='Required for a local scheme; empty for a national one.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programmes.province', verbose_name='province / city')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("code", models.CharField(db_index=True, max_length=40, verbose_name="code")),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("kcqg", "National industry promotion (KCQG)"),
+                            ("kcdp", "Local industry promotion (KCĐP)"),
+                        ],
+                        max_length=4,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "legal_basis",
+                    models.CharField(
+                        help_text="e.g. Quyết định số 1881/QĐ-TTg ngày 20/11/2020",
+                        max_length=300,
+                        verbose_name="legal basis",
+                    ),
+                ),
+                ("start_year", models.PositiveSmallIntegerField(verbose_name="first year")),
+                ("end_year", models.PositiveSmallIntegerField(verbose_name="last year")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Required for a local scheme; empty for a national one.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programmes.province",
+                        verbose_name="province / city",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical scheme',
-                'verbose_name_plural': 'historical schemes',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical scheme",
+                "verbose_name_plural": "historical schemes",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalOrganisation',
+            name="HistoricalOrganisation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('short_name', models.CharField(blank=True, max_length=100, verbose_name='short name')),
-                ('kind', models.CharField(choices=[('bo', 'Ministry'), ('cuc', 'Ministry department (Cục)'), ('tt_vung', 'Regional industry promotion centre'), ('ubnd', "People's Committee (UBND)"), ('so', 'Department of Industry and Trade (Sở)'), ('tt_tinh', 'Provincial industry promotion centre'), ('don_vi', 'Service unit'), ('khac', 'Other organisation')], max_length=10, verbose_name='kind')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programmes.organisation', verbose_name='parent body')),
-                ('province', models.ForeignKey(blank=True, db_constraint=False, help_text='Empty for national bodies.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programmes.province', verbose_name='province / city')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
+                ("short_name", models.CharField(blank=True, max_length=100, verbose_name="short name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("bo", "Ministry"),
+                            ("cuc", "Ministry department (Cục)"),
+                            ("tt_vung", "Regional industry promotion centre"),
+                            ("ubnd", "People's Committee (UBND)"),
+                            ("so", "Department of Industry and Trade (Sở)"),
+                            ("tt_tinh", "Provincial industry promotion centre"),
+                            ("don_vi", "Service unit"),
+                            ("khac", "Other organisation"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programmes.organisation",
+                        verbose_name="parent body",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Empty for national bodies.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programmes.province",
+                        verbose_name="province / city",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical organisation',
-                'verbose_name_plural': 'historical organisations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical organisation",
+                "verbose_name_plural": "historical organisations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalFacility',
+            name="HistoricalFacility",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('kind', models.CharField(choices=[('dnnvv', 'small or medium enterprise'), ('htx', 'cooperative'), ('lhhtx', 'union of cooperatives'), ('tht', 'cooperative group'), ('hkd', 'household business'), ('nghe_nhan', 'artisan'), ('chu_dau_tu_ccn', 'industrial cluster investor')], max_length=16, verbose_name='kind')),
-                ('tax_code', models.CharField(blank=True, db_index=True, max_length=14, null=True, validators=[django.core.validators.RegexValidator('^\\d{10}(-\\d{3})?$', 'A tax code has 10 digits, or 10 digits, a hyphen and 3 digits (e.g. 2800123456-001).')], verbose_name='tax code')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('historic_district', models.CharField(blank=True, max_length=100, verbose_name='district (before 1/7/2025)')),
-                ('industry', models.CharField(blank=True, choices=[('a', 'a. Agricultural, forestry, fishery and food processing'), ('b', 'b. Consumer, export and import-substituting goods'), ('c', 'c. Farm chemicals; building materials'), ('d', 'd. Mechanical, electrical, electronic parts; supporting industry'), ('dd', 'đ. Handicrafts'), ('e', 'e. Mining and mineral processing'), ('g', 'g. Cleaner production; pollution treatment')], max_length=2, verbose_name='industry')),
-                ('representative', models.CharField(blank=True, max_length=150, verbose_name='representative')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='phone')),
-                ('workforce', models.PositiveIntegerField(blank=True, null=True, verbose_name='workforce')),
-                ('revenue_before', models.BigIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='revenue before support (đồng)')),
-                ('revenue_after', models.BigIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='revenue after support (đồng)')),
-                ('assets_before', models.BigIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='assets before support (đồng)')),
-                ('assets_after', models.BigIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='assets after support (đồng)')),
-                ('workers_before', models.PositiveIntegerField(blank=True, null=True, verbose_name='workers before support')),
-                ('workers_after', models.PositiveIntegerField(blank=True, null=True, verbose_name='workers after support')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('commune', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programmes.commune', verbose_name='commune / ward')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('province', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programmes.province', verbose_name='province / city')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("dnnvv", "small or medium enterprise"),
+                            ("htx", "cooperative"),
+                            ("lhhtx", "union of cooperatives"),
+                            ("tht", "cooperative group"),
+                            ("hkd", "household business"),
+                            ("nghe_nhan", "artisan"),
+                            ("chu_dau_tu_ccn", "industrial cluster investor"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "tax_code",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        max_length=14,
+                        null=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{10}(-\\d{3})?$",
+                                "A tax code has 10 digits, or 10 digits, a hyphen and 3 digits (e.g. 2800123456-001).",
+                            )
+                        ],
+                        verbose_name="tax code",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="address")),
+                (
+                    "historic_district",
+                    models.CharField(blank=True, max_length=100, verbose_name="district (before 1/7/2025)"),
+                ),
+                (
+                    "industry",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("a", "a. Agricultural, forestry, fishery and food processing"),
+                            ("b", "b. Consumer, export and import-substituting goods"),
+                            ("c", "c. Farm chemicals; building materials"),
+                            ("d", "d. Mechanical, electrical, electronic parts; supporting industry"),
+                            ("dd", "đ. Handicrafts"),
+                            ("e", "e. Mining and mineral processing"),
+                            ("g", "g. Cleaner production; pollution treatment"),
+                        ],
+                        max_length=2,
+                        verbose_name="industry",
+                    ),
+                ),
+                ("representative", models.CharField(blank=True, max_length=150, verbose_name="representative")),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="phone")),
+                ("workforce", models.PositiveIntegerField(blank=True, null=True, verbose_name="workforce")),
+                (
+                    "revenue_before",
+                    models.BigIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="revenue before support (đồng)",
+                    ),
+                ),
+                (
+                    "revenue_after",
+                    models.BigIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="revenue after support (đồng)",
+                    ),
+                ),
+                (
+                    "assets_before",
+                    models.BigIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="assets before support (đồng)",
+                    ),
+                ),
+                (
+                    "assets_after",
+                    models.BigIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="assets after support (đồng)",
+                    ),
+                ),
+                (
+                    "workers_before",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="workers before support"),
+                ),
+                (
+                    "workers_after",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="workers after support"),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="created at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programmes.commune",
+                        verbose_name="commune / ward",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programmes.province",
+                        verbose_name="province / city",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical facility',
-                'verbose_name_plural': 'historical rural-industry facilities',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical facility",
+                "verbose_name_plural": "historical rural-industry facilities",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='facility',
-            name='province',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='facilities', to='programmes.province', verbose_name='province / city'),
+            model_name="facility",
+            name="province",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="facilities",
+                to="programmes.province",
+                verbose_name="province / city",
+            ),
         ),
         migrations.AddField(
-            model_name='commune',
-            name='province',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='communes', to='programmes.province', verbose_name='province / city'),
+            model_name="commune",
+            name="province",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="communes",
+                to="programmes.province",
+                verbose_name="province / city",
+            ),
         ),
         migrations.CreateModel(
-            name='Scheme',
+            name="Scheme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('level', models.CharField(choices=[('kcqg', 'National industry promotion (KCQG)'), ('kcdp', 'Local industry promotion (KCĐP)')], max_length=4, verbose_name='level')),
-                ('legal_basis', models.CharField(help_text='e.g. Quyết định số 1881/QĐ-TTg ngày 20/11/2020', max_length=300, verbose_name='legal basis')),
-                ('start_year', models.PositiveSmallIntegerField(verbose_name='first year')),
-                ('end_year', models.PositiveSmallIntegerField(verbose_name='last year')),
-                ('province', models.ForeignKey(blank=True, help_text='Required for a local scheme; empty for a national one.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='schemes', to='programmes.province', verbose_name='province / city')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("search_text", models.TextField(default="", editable=False)),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("kcqg", "National industry promotion (KCQG)"),
+                            ("kcdp", "Local industry promotion (KCĐP)"),
+                        ],
+                        max_length=4,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "legal_basis",
+                    models.CharField(
+                        help_text="e.g. Quyết định số 1881/QĐ-TTg ngày 20/11/2020",
+                        max_length=300,
+                        verbose_name="legal basis",
+                    ),
+                ),
+                ("start_year", models.PositiveSmallIntegerField(verbose_name="first year")),
+                ("end_year", models.PositiveSmallIntegerField(verbose_name="last year")),
+                (
+                    "province",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Required for a local scheme; empty for a national one.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schemes",
+                        to="programmes.province",
+                        verbose_name="province / city",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'scheme',
-                'verbose_name_plural': 'schemes',
-                'ordering': ['level', 'start_year', 'code'],
+                "verbose_name": "scheme",
+                "verbose_name_plural": "schemes",
+                "ordering": ["level", "start_year", "code"],
             },
         ),
         migrations.AddField(
-            model_name='plan',
-            name='scheme',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='programmes.scheme', verbose_name='scheme'),
+            model_name="plan",
+            name="scheme",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="plans",
+                to="programmes.scheme",
+                verbose_name="scheme",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalPlan',
+            name="HistoricalPlan",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('decision_number', models.CharField(blank=True, help_text='e.g. 1282/QĐ-UBND', max_length=60, verbose_name='decision number')),
-                ('decision_issuer', models.CharField(blank=True, help_text='e.g. UBND tỉnh Hòa Bình', max_length=200, verbose_name='issued by')),
-                ('decision_date', models.DateField(blank=True, null=True, verbose_name='decision date')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('status', models.CharField(choices=[('du_thao', 'draft'), ('da_duyet', 'approved')], default='du_thao', max_length=10, verbose_name='status')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('province', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programmes.province', verbose_name='province / city')),
-                ('scheme', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programmes.scheme', verbose_name='scheme')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "decision_number",
+                    models.CharField(
+                        blank=True, help_text="e.g. 1282/QĐ-UBND", max_length=60, verbose_name="decision number"
+                    ),
+                ),
+                (
+                    "decision_issuer",
+                    models.CharField(
+                        blank=True, help_text="e.g. UBND tỉnh Hòa Bình", max_length=200, verbose_name="issued by"
+                    ),
+                ),
+                ("decision_date", models.DateField(blank=True, null=True, verbose_name="decision date")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("du_thao", "draft"), ("da_duyet", "approved")],
+                        default="du_thao",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="created at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programmes.province",
+                        verbose_name="province / city",
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programmes.scheme",
+                        verbose_name="scheme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical plan',
-                'verbose_name_plural': 'historical annual plans',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical plan",
+                "verbose_name_plural": "historical annual plans",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='UserProfile',
+            name="UserProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('province_staff', 'Province staff'), ('province_manager', 'Province manager'), ('ministry_reviewer', 'Ministry reviewer'), ('administrator', 'Administrator')], max_length=20, verbose_name='role')),
-                ('province', models.ForeignKey(blank=True, help_text='Required for provincial roles: the province of today whose data the user keeps.', limit_choices_to={'valid_to__isnull': True}, null=True, on_delete=django.db.models.deletion.PROTECT, to='programmes.province', verbose_name='province / city')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='profile', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("province_staff", "Province staff"),
+                            ("province_manager", "Province manager"),
+                            ("ministry_reviewer", "Ministry reviewer"),
+                            ("administrator", "Administrator"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Required for provincial roles: the province of today whose data the user keeps.",
+                        limit_choices_to={"valid_to__isnull": True},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="programmes.province",
+                        verbose_name="province / city",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="profile",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user profile',
-                'verbose_name_plural': 'user profiles',
+                "verbose_name": "user profile",
+                "verbose_name_plural": "user profiles",
             },
         ),
         migrations.AddConstraint(
-            model_name='activitycontent',
-            constraint=models.UniqueConstraint(fields=('catalogue', 'number'), name='content_number_unique_in_catalogue'),
+            model_name="activitycontent",
+            constraint=models.UniqueConstraint(
+                fields=("catalogue", "number"), name="content_number_unique_in_catalogue"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='planline',
-            constraint=models.UniqueConstraint(fields=('plan', 'content'), name='planline_one_per_plan_content'),
+            model_name="planline",
+            constraint=models.UniqueConstraint(fields=("plan", "content"), name="planline_one_per_plan_content"),
         ),
         migrations.AddConstraint(
-            model_name='planline',
-            constraint=models.CheckConstraint(condition=models.Q(('planned_amount__gte', 0)), name='planline_amount_not_negative'),
+            model_name="planline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("planned_amount__gte", 0)), name="planline_amount_not_negative"
+            ),
         ),
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['status'], name='programmes__status_34181d_idx'),
+            model_name="project",
+            index=models.Index(fields=["status"], name="programmes__status_34181d_idx"),
         ),
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['decision_date'], name='programmes__decisio_f8e980_idx'),
+            model_name="project",
+            index=models.Index(fields=["decision_date"], name="programmes__decisio_f8e980_idx"),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('kc_support__gte', 0)), name='project_kc_support_not_negative'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kc_support__gte", 0)), name="project_kc_support_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('counterpart_funds__gte', 0)), name='project_counterpart_not_negative'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("counterpart_funds__gte", 0)), name="project_counterpart_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('other_funds__gte', 0)), name='project_other_funds_not_negative'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("other_funds__gte", 0)), name="project_other_funds_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('disbursed_amount__gte', 0)), name='project_disbursed_not_negative'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("disbursed_amount__gte", 0)), name="project_disbursed_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('disbursed_amount__lte', models.F('kc_support'))), name='project_disbursed_within_support'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("disbursed_amount__lte", models.F("kc_support"))),
+                name="project_disbursed_within_support",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('beneficiary_support__gte', 0), ('beneficiary_support__lte', models.F('kc_support'))), name='project_beneficiaries_within_support'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("beneficiary_support__gte", 0), ("beneficiary_support__lte", models.F("kc_support"))
+                ),
+                name="project_beneficiaries_within_support",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('start_date__isnull', True), ('end_date__isnull', True), ('start_date__lte', models.F('end_date')), _connector='OR'), name='project_start_before_end'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("start_date__isnull", True),
+                    ("end_date__isnull", True),
+                    ("start_date__lte", models.F("end_date")),
+                    _connector="OR",
+                ),
+                name="project_start_before_end",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('registered_on__isnull', True), ('appraised_on__isnull', True), ('registered_on__lte', models.F('appraised_on')), _connector='OR'), name='project_registered_on_before_appraised_on'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("registered_on__isnull", True),
+                    ("appraised_on__isnull", True),
+                    ("registered_on__lte", models.F("appraised_on")),
+                    _connector="OR",
+                ),
+                name="project_registered_on_before_appraised_on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('registered_on__isnull', True), ('decision_date__isnull', True), ('registered_on__lte', models.F('decision_date')), _connector='OR'), name='project_registered_on_before_decision_date'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("registered_on__isnull", True),
+                    ("decision_date__isnull", True),
+                    ("registered_on__lte", models.F("decision_date")),
+                    _connector="OR",
+                ),
+                name="project_registered_on_before_decision_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('registered_on__isnull', True), ('contracted_on__isnull', True), ('registered_on__lte', models.F('contracted_on')), _connector='OR'), name='project_registered_on_before_contracted_on'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("registered_on__isnull", True),
+                    ("contracted_on__isnull", True),
+                    ("registered_on__lte", models.F("contracted_on")),
+                    _connector="OR",
+                ),
+                name="project_registered_on_before_contracted_on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('registered_on__isnull', True), ('started_on__isnull', True), ('registered_on__lte', models.F('started_on')), _connector='OR'), name='project_registered_on_before_started_on'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("registered_on__isnull", True),
+                    ("started_on__isnull", True),
+                    ("registered_on__lte", models.F("started_on")),
+                    _connector="OR",
+                ),
+                name="project_registered_on_before_started_on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('registered_on__isnull', True), ('accepted_on__isnull', True), ('registered_on__lte', models.F('accepted_on')), _connector='OR'), name='project_registered_on_before_accepted_on'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("registered_on__isnull", True),
+                    ("accepted_on__isnull", True),
+                    ("registered_on__lte", models.F("accepted_on")),
+                    _connector="OR",
+                ),
+                name="project_registered_on_before_accepted_on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('registered_on__isnull', True), ('settled_on__isnull', True), ('registered_on__lte', models.F('settled_on')), _connector='OR'), name='project_registered_on_before_settled_on'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("registered_on__isnull", True),
+                    ("settled_on__isnull", True),
+                    ("registered_on__lte", models.F("settled_on")),
+                    _connector="OR",
+                ),
+                name="project_registered_on_before_settled_on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('appraised_on__isnull', True), ('decision_date__isnull', True), ('appraised_on__lte', models.F('decision_date')), _connector='OR'), name='project_appraised_on_before_decision_date'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("appraised_on__isnull", True),
+                    ("decision_date__isnull", True),
+                    ("appraised_on__lte", models.F("decision_date")),
+                    _connector="OR",
+                ),
+                name="project_appraised_on_before_decision_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('appraised_on__isnull', True), ('contracted_on__isnull', True), ('appraised_on__lte', models.F('contracted_on')), _connector='OR'), name='project_appraised_on_before_contracted_on'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("appraised_on__isnull", True),
+                    ("contracted_on__isnull", True),
+                    ("appraised_on__lte", models.F("contracted_on")),
+                    _connector="OR",
+                ),
+                name="project_appraised_on_before_contracted_on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('appraised_on__isnull', True), ('started_on__isnull', True), ('appraised_on__lte', models.F('started_on')), _connector='OR'), name='project_appraised_on_before_started_on'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("appraised_on__isnull", True),
+                    ("started_on__isnull", True),
+                    ("appraised_on__lte", models.F("started_on")),
+                    _connector="OR",
+                ),
+                name="project_appraised_on_before_started_on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('appraised_on__isnull', True), ('accepted_on__isnull', True), ('appraised_on__lte', models.F('accepted_on')), _connector='OR'), name='project_appraised_on_before_accepted_on'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("appraised_on__isnull", True),
+                    ("accepted_on__isnull", True),
+                    ("appraised_on__lte", models.F("accepted_on")),
+                    _connector="OR",
+                ),
+                name="project_appraised_on_before_accepted_on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('appraised_on__isnull', True), ('settled_on__isnull', True), ('appraised_on__lte', models.F('settled_on')), _connector='OR'), name='project_appraised_on_before_settled_on'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("appraised_on__isnull", True),
+                    ("settled_on__isnull", True),
+                    ("appraised_on__lte", models.F("settled_on")),
+                    _connector="OR",
+                ),
+                name="project_appraised_on_before_settled_on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('decision_date__isnull', True), ('contracted_on__isnull', True), ('decision_date__lte', models.F('contracted_on')), _connector='OR'), name='project_decision_date_before_contracted_on'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("decision_date__isnull", True),
+                    ("contracted_on__isnull", True),
+                    ("decision_date__lte", models.F("contracted_on")),
+                    _connector="OR",
+                ),
+                name="project_decision_date_before_contracted_on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('decision_date__isnull', True), ('started_on__isnull', True), ('decision_date__lte', models.F('started_on')), _connector='OR'), name='project_decision_date_before_started_on'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("decision_date__isnull", True),
+                    ("started_on__isnull", True),
+                    ("decision_date__lte", models.F("started_on")),
+                    _connector="OR",
+                ),
+                name="project_decision_date_before_started_on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('decision_date__isnull', True), ('accepted_on__isnull', True), ('decision_date__lte', models.F('accepted_on')), _connector='OR'), name='project_decision_date_before_accepted_on'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("decision_date__isnull", True),
+                    ("accepted_on__isnull", True),
+                    ("decision_date__lte", models.F("accepted_on")),
+                    _connector="OR",
+                ),
+                name="project_decision_date_before_accepted_on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('decision_date__isnull', True), ('settled_on__isnull', True), ('decision_date__lte', models.F('settled_on')), _connector='OR'), name='project_decision_date_before_settled_on'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("decision_date__isnull", True),
+                    ("settled_on__isnull", True),
+                    ("decision_date__lte", models.F("settled_on")),
+                    _connector="OR",
+                ),
+                name="project_decision_date_before_settled_on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('contracted_on__isnull', True), ('started_on__isnull', True), ('contracted_on__lte', models.F('started_on')), _connector='OR'), name='project_contracted_on_before_started_on'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("contracted_on__isnull", True),
+                    ("started_on__isnull", True),
+                    ("contracted_on__lte", models.F("started_on")),
+                    _connector="OR",
+                ),
+                name="project_contracted_on_before_started_on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('contracted_on__isnull', True), ('accepted_on__isnull', True), ('contracted_on__lte', models.F('accepted_on')), _connector='OR'), name='project_contracted_on_before_accepted_on'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("contracted_on__isnull", True),
+                    ("accepted_on__isnull", True),
+                    ("contracted_on__lte", models.F("accepted_on")),
+                    _connector="OR",
+                ),
+                name="project_contracted_on_before_accepted_on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('contracted_on__isnull', True), ('settled_on__isnull', True), ('contracted_on__lte', models.F('settled_on')), _connector='OR'), name='project_contracted_on_before_settled_on'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("contracted_on__isnull", True),
+                    ("settled_on__isnull", True),
+                    ("contracted_on__lte", models.F("settled_on")),
+                    _connector="OR",
+                ),
+                name="project_contracted_on_before_settled_on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('started_on__isnull', True), ('accepted_on__isnull', True), ('started_on__lte', models.F('accepted_on')), _connector='OR'), name='project_started_on_before_accepted_on'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("started_on__isnull", True),
+                    ("accepted_on__isnull", True),
+                    ("started_on__lte", models.F("accepted_on")),
+                    _connector="OR",
+                ),
+                name="project_started_on_before_accepted_on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('started_on__isnull', True), ('settled_on__isnull', True), ('started_on__lte', models.F('settled_on')), _connector='OR'), name='project_started_on_before_settled_on'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("started_on__isnull", True),
+                    ("settled_on__isnull", True),
+                    ("started_on__lte", models.F("settled_on")),
+                    _connector="OR",
+                ),
+                name="project_started_on_before_settled_on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('accepted_on__isnull', True), ('settled_on__isnull', True), ('accepted_on__lte', models.F('settled_on')), _connector='OR'), name='project_accepted_on_before_settled_on'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("accepted_on__isnull", True),
+                    ("settled_on__isnull", True),
+                    ("accepted_on__lte", models.F("settled_on")),
+                    _connector="OR",
+                ),
+                name="project_accepted_on_before_settled_on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'dang_ky'), _negated=True), ('registered_on__isnull', False), _connector='OR'), name='project_dang_ky_has_date'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "dang_ky"), _negated=True), ("registered_on__isnull", False), _connector="OR"
+                ),
+                name="project_dang_ky_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'tham_dinh'), _negated=True), ('appraised_on__isnull', False), _connector='OR'), name='project_tham_dinh_has_date'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "tham_dinh"), _negated=True), ("appraised_on__isnull", False), _connector="OR"
+                ),
+                name="project_tham_dinh_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'phe_duyet'), _negated=True), ('decision_date__isnull', False), _connector='OR'), name='project_phe_duyet_has_date'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "phe_duyet"), _negated=True), ("decision_date__isnull", False), _connector="OR"
+                ),
+                name="project_phe_duyet_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'hop_dong'), _negated=True), ('contracted_on__isnull', False), _connector='OR'), name='project_hop_dong_has_date'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "hop_dong"), _negated=True), ("contracted_on__isnull", False), _connector="OR"
+                ),
+                name="project_hop_dong_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'thuc_hien'), _negated=True), ('started_on__isnull', False), _connector='OR'), name='project_thuc_hien_has_date'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "thuc_hien"), _negated=True), ("started_on__isnull", False), _connector="OR"
+                ),
+                name="project_thuc_hien_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'nghiem_thu'), _negated=True), ('accepted_on__isnull', False), _connector='OR'), name='project_nghiem_thu_has_date'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "nghiem_thu"), _negated=True), ("accepted_on__isnull", False), _connector="OR"
+                ),
+                name="project_nghiem_thu_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'quyet_toan'), _negated=True), ('settled_on__isnull', False), _connector='OR'), name='project_quyet_toan_has_date'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "quyet_toan"), _negated=True), ("settled_on__isnull", False), _connector="OR"
+                ),
+                name="project_quyet_toan_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'ngung'), _negated=True), ('stopped_on__isnull', False), _connector='OR'), name='project_ngung_has_date'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "ngung"), _negated=True), ("stopped_on__isnull", False), _connector="OR"
+                ),
+                name="project_ngung_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['phe_duyet', 'hop_dong', 'thuc_hien', 'nghiem_thu', 'quyet_toan']), _negated=True), models.Q(('decision_date__isnull', False), models.Q(('decision_number', ''), _negated=True)), _connector='OR'), name='project_approved_has_decision'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("status__in", ["phe_duyet", "hop_dong", "thuc_hien", "nghiem_thu", "quyet_toan"]),
+                        _negated=True,
+                    ),
+                    models.Q(("decision_date__isnull", False), models.Q(("decision_number", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="project_approved_has_decision",
+            ),
         ),
         migrations.AddIndex(
-            model_name='disbursement',
-            index=models.Index(fields=['paid_on'], name='programmes__paid_on_abf7e2_idx'),
+            model_name="disbursement",
+            index=models.Index(fields=["paid_on"], name="programmes__paid_on_abf7e2_idx"),
         ),
         migrations.AddConstraint(
-            model_name='disbursement',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='disbursement_amount_positive'),
+            model_name="disbursement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="disbursement_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='disbursement',
-            constraint=models.UniqueConstraint(condition=models.Q(('voucher_number', ''), _negated=True), fields=('project', 'voucher_number'), name='disbursement_voucher_unique_per_project'),
+            model_name="disbursement",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("voucher_number", ""), _negated=True),
+                fields=("project", "voucher_number"),
+                name="disbursement_voucher_unique_per_project",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='beneficiary',
-            constraint=models.UniqueConstraint(fields=('project', 'facility'), name='beneficiary_once_per_project'),
+            model_name="beneficiary",
+            constraint=models.UniqueConstraint(fields=("project", "facility"), name="beneficiary_once_per_project"),
         ),
         migrations.AddConstraint(
-            model_name='beneficiary',
-            constraint=models.CheckConstraint(condition=models.Q(('support_amount__gte', 0), ('counterpart_amount__gte', 0)), name='beneficiary_amounts_not_negative'),
+            model_name="beneficiary",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("support_amount__gte", 0), ("counterpart_amount__gte", 0)),
+                name="beneficiary_amounts_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attachment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('project__isnull', False), ('plan__isnull', True)), models.Q(('project__isnull', True), ('plan__isnull', False)), _connector='OR'), name='attachment_belongs_to_project_or_plan'),
+            model_name="attachment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("project__isnull", False), ("plan__isnull", True)),
+                    models.Q(("project__isnull", True), ("plan__isnull", False)),
+                    _connector="OR",
+                ),
+                name="attachment_belongs_to_project_or_plan",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='projectadjustment',
-            constraint=models.UniqueConstraint(fields=('project', 'effective_on'), name='adjustment_one_per_project_day'),
+            model_name="projectadjustment",
+            constraint=models.UniqueConstraint(
+                fields=("project", "effective_on"), name="adjustment_one_per_project_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='projectadjustment',
-            constraint=models.CheckConstraint(condition=models.Q(('old_kc_support__gte', 0), ('new_kc_support__gte', 0), ('old_counterpart_funds__gte', 0), ('new_counterpart_funds__gte', 0), ('old_other_funds__gte', 0), ('new_other_funds__gte', 0)), name='adjustment_amounts_not_negative'),
+            model_name="projectadjustment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("old_kc_support__gte", 0),
+                    ("new_kc_support__gte", 0),
+                    ("old_counterpart_funds__gte", 0),
+                    ("new_counterpart_funds__gte", 0),
+                    ("old_other_funds__gte", 0),
+                    ("new_other_funds__gte", 0),
+                ),
+                name="adjustment_amounts_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='projectadjustment',
-            constraint=models.CheckConstraint(condition=models.Q(('decision_date__isnull', False), models.Q(('decision_number', ''), _negated=True)), name='adjustment_has_decision'),
+            model_name="projectadjustment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("decision_date__isnull", False), models.Q(("decision_number", ""), _negated=True)),
+                name="adjustment_has_decision",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='projectadjustment',
-            constraint=models.CheckConstraint(condition=models.Q(('effective_on__gte', models.F('decision_date'))), name='adjustment_applies_after_decision'),
+            model_name="projectadjustment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("effective_on__gte", models.F("decision_date"))),
+                name="adjustment_applies_after_decision",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='province',
-            constraint=models.UniqueConstraint(condition=models.Q(('valid_to__isnull', True)), fields=('code',), name='province_one_current_per_code'),
+            model_name="province",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("valid_to__isnull", True)), fields=("code",), name="province_one_current_per_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='province',
-            constraint=models.UniqueConstraint(fields=('code', 'valid_to'), name='province_code_valid_to_unique'),
+            model_name="province",
+            constraint=models.UniqueConstraint(fields=("code", "valid_to"), name="province_code_valid_to_unique"),
         ),
         migrations.AddConstraint(
-            model_name='province',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_from__isnull', True), ('valid_to__isnull', True), ('valid_from__lte', models.F('valid_to')), _connector='OR'), name='province_validity_in_order'),
+            model_name="province",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_from__isnull", True),
+                    ("valid_to__isnull", True),
+                    ("valid_from__lte", models.F("valid_to")),
+                    _connector="OR",
+                ),
+                name="province_validity_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='province',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('successor__isnull', False), _connector='OR'), name='province_ended_has_successor'),
+            model_name="province",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("valid_to__isnull", True), ("successor__isnull", False), _connector="OR"),
+                name="province_ended_has_successor",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(fields=('name', 'kind'), name='organisation_name_kind_unique'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(fields=("name", "kind"), name="organisation_name_kind_unique"),
         ),
         migrations.AddConstraint(
-            model_name='facility',
-            constraint=models.CheckConstraint(condition=models.Q(('tax_code__isnull', True), ('tax_code__regex', '^[0-9]{10}(-[0-9]{3})?$'), _connector='OR'), name='facility_tax_code_format'),
+            model_name="facility",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("tax_code__isnull", True), ("tax_code__regex", "^[0-9]{10}(-[0-9]{3})?$"), _connector="OR"
+                ),
+                name="facility_tax_code_format",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='facility',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('revenue_before__isnull', True), ('revenue_before__gte', 0), _connector='OR'), models.Q(('revenue_after__isnull', True), ('revenue_after__gte', 0), _connector='OR'), models.Q(('assets_before__isnull', True), ('assets_before__gte', 0), _connector='OR'), models.Q(('assets_after__isnull', True), ('assets_after__gte', 0), _connector='OR')), name='facility_figures_not_negative'),
+            model_name="facility",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("revenue_before__isnull", True), ("revenue_before__gte", 0), _connector="OR"),
+                    models.Q(("revenue_after__isnull", True), ("revenue_after__gte", 0), _connector="OR"),
+                    models.Q(("assets_before__isnull", True), ("assets_before__gte", 0), _connector="OR"),
+                    models.Q(("assets_after__isnull", True), ("assets_after__gte", 0), _connector="OR"),
+                ),
+                name="facility_figures_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scheme',
-            constraint=models.CheckConstraint(condition=models.Q(('start_year__lte', models.F('end_year'))), name='scheme_years_in_order'),
+            model_name="scheme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("start_year__lte", models.F("end_year"))), name="scheme_years_in_order"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scheme',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('level', 'kcqg'), ('province__isnull', True)), models.Q(('level', 'kcdp'), ('province__isnull', False)), _connector='OR'), name='scheme_local_has_province'),
+            model_name="scheme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("level", "kcqg"), ("province__isnull", True)),
+                    models.Q(("level", "kcdp"), ("province__isnull", False)),
+                    _connector="OR",
+                ),
+                name="scheme_local_has_province",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='plan',
-            constraint=models.UniqueConstraint(fields=('scheme', 'province', 'year'), name='plan_unique_scheme_province_year'),
+            model_name="plan",
+            constraint=models.UniqueConstraint(
+                fields=("scheme", "province", "year"), name="plan_unique_scheme_province_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='plan',
-            constraint=models.CheckConstraint(condition=models.Q(('year__gte', 2000), ('year__lte', 2100)), name='plan_year_sane'),
+            model_name="plan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("year__gte", 2000), ("year__lte", 2100)), name="plan_year_sane"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='plan',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'da_duyet'), _negated=True), models.Q(('decision_date__isnull', False), models.Q(('decision_number', ''), _negated=True)), _connector='OR'), name='plan_approved_has_decision'),
+            model_name="plan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "da_duyet"), _negated=True),
+                    models.Q(("decision_date__isnull", False), models.Q(("decision_number", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="plan_approved_has_decision",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='userprofile',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ('province_staff', 'province_manager')), _negated=True), ('province__isnull', False), _connector='OR'), name='profile_provincial_role_has_province'),
+            model_name="userprofile",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("role__in", ("province_staff", "province_manager")), _negated=True),
+                    ("province__isnull", False),
+                    _connector="OR",
+                ),
+                name="profile_provincial_role_has_province",
+            ),
         ),
     ]

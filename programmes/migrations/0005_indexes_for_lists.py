@@ -4,22 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programmes', '0004_trigram_search_indexes'),
+        ("programmes", "0004_trigram_search_indexes"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='disbursement',
-            name='programmes__paid_on_abf7e2_idx',
+            model_name="disbursement",
+            name="programmes__paid_on_abf7e2_idx",
         ),
         migrations.AddIndex(
-            model_name='disbursement',
-            index=models.Index(fields=['paid_on', 'id'], name='programmes__paid_on_9d8578_idx'),
+            model_name="disbursement",
+            index=models.Index(fields=["paid_on", "id"], name="programmes__paid_on_9d8578_idx"),
         ),
         migrations.AddIndex(
-            model_name='facility',
-            index=models.Index(fields=['name'], name='programmes__name_f18cfd_idx'),
+            model_name="facility",
+            index=models.Index(fields=["name"], name="programmes__name_f18cfd_idx"),
         ),
     ]

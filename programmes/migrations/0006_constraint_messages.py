@@ -5,26 +5,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programmes', '0005_indexes_for_lists'),
+        ("programmes", "0005_indexes_for_lists"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterConstraint(
-            model_name='attachment',
-            name='attachment_belongs_to_project_or_plan',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('project__isnull', False), ('plan__isnull', True)), models.Q(('project__isnull', True), ('plan__isnull', False)), _connector='OR'), name='attachment_belongs_to_project_or_plan', violation_error_message='Attach the file to a project or to a plan (one of them).'),
+            model_name="attachment",
+            name="attachment_belongs_to_project_or_plan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("project__isnull", False), ("plan__isnull", True)),
+                    models.Q(("project__isnull", True), ("plan__isnull", False)),
+                    _connector="OR",
+                ),
+                name="attachment_belongs_to_project_or_plan",
+                violation_error_message="Attach the file to a project or to a plan (one of them).",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='facility',
-            name='facility_tax_code_format',
-            constraint=models.CheckConstraint(condition=models.Q(('tax_code__isnull', True), ('tax_code__regex', '^[0-9]{10}(-[0-9]{3})?$'), _connector='OR'), name='facility_tax_code_format', violation_error_message='A tax code has 10 digits, or 10 digits, a hyphen and 3 digits (e.g. 2800123456-001).'),
+            model_name="facility",
+            name="facility_tax_code_format",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("tax_code__isnull", True), ("tax_code__regex", "^[0-9]{10}(-[0-9]{3})?$"), _connector="OR"
+                ),
+                name="facility_tax_code_format",
+                violation_error_message="A tax code has 10 digits, or 10 digits, a hyphen and 3 digits (e.g. 2800123456-001).",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='userprofile',
-            name='profile_provincial_role_has_province',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ('province_staff', 'province_manager')), _negated=True), ('province__isnull', False), _connector='OR'), name='profile_provincial_role_has_province', violation_error_message='A provincial role needs a province.'),
+            model_name="userprofile",
+            name="profile_provincial_role_has_province",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("role__in", ("province_staff", "province_manager")), _negated=True),
+                    ("province__isnull", False),
+                    _connector="OR",
+                ),
+                name="profile_provincial_role_has_province",
+                violation_error_message="A provincial role needs a province.",
+            ),
         ),
     ]

@@ -40,32 +40,57 @@ def drop_guards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programmes', '0006_constraint_messages'),
+        ("programmes", "0006_constraint_messages"),
     ]
 
     operations = [
         migrations.RunPython(drop_totals_on_sqlite, create_totals_on_sqlite),
         migrations.RemoveConstraint(
-            model_name='organisation',
-            name='organisation_name_kind_unique',
+            model_name="organisation",
+            name="organisation_name_kind_unique",
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(condition=models.Q(('province__isnull', False)), fields=('province', 'name'), name='organisation_name_unique_in_province', violation_error_message='An organisation with this name already exists in this province.'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("province__isnull", False)),
+                fields=("province", "name"),
+                name="organisation_name_unique_in_province",
+                violation_error_message="An organisation with this name already exists in this province.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(condition=models.Q(('province__isnull', True)), fields=('name',), name='organisation_name_unique_national', violation_error_message='A national body with this name already exists.'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("province__isnull", True)),
+                fields=("name",),
+                name="organisation_name_unique_national",
+                violation_error_message="A national body with this name already exists.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('registered_on__isnull', True), ('stopped_on__isnull', True), ('registered_on__lte', models.F('stopped_on')), _connector='OR'), name='project_registered_on_before_stop'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("registered_on__isnull", True),
+                    ("stopped_on__isnull", True),
+                    ("registered_on__lte", models.F("stopped_on")),
+                    _connector="OR",
+                ),
+                name="project_registered_on_before_stop",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('decision_date__isnull', True), ('stopped_on__isnull', True), ('decision_date__lte', models.F('stopped_on')), _connector='OR'), name='project_decision_date_before_stop'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("decision_date__isnull", True),
+                    ("stopped_on__isnull", True),
+                    ("decision_date__lte", models.F("stopped_on")),
+                    _connector="OR",
+                ),
+                name="project_decision_date_before_stop",
+            ),
         ),
         # After the table changes above: SQLite drops a table's triggers when it rebuilds it.
         migrations.RunPython(create_totals_on_sqlite, drop_totals_on_sqlite),

@@ -4,18 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programmes', '0008_filed_under'),
+        ("programmes", "0008_filed_under"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['year', 'current_province'], include=('id', 'status', 'end_date', 'kc_support', 'disbursed_amount'), name='project_year_figures_idx'),
+            model_name="project",
+            index=models.Index(
+                fields=["year", "current_province"],
+                include=("id", "status", "end_date", "kc_support", "disbursed_amount"),
+                name="project_year_figures_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['current_province', 'status'], include=('id', 'end_date', 'kc_support', 'disbursed_amount'), name='project_scope_status_idx'),
+            model_name="project",
+            index=models.Index(
+                fields=["current_province", "status"],
+                include=("id", "end_date", "kc_support", "disbursed_amount"),
+                name="project_scope_status_idx",
+            ),
         ),
     ]
