@@ -73,6 +73,9 @@ admin.site.enable_nav_sidebar = False
 # --- Shared pieces ------------------------------------------------------------------------------
 
 
+RELATED_SEARCH_KEYS = 5000
+
+
 class AccentInsensitiveSearchMixin:
     """Search a stored accent-free key, so "quang nam" finds "Quảng Nam" on SQLite and PostgreSQL."""
 
@@ -91,6 +94,12 @@ class AccentInsensitiveSearchMixin:
         # related rows the user may see first, then theirs, so each side uses its own index.
         related = queryset.model._meta.get_field(relation).related_model
         matches = self.matching(request, related.objects.for_user(request.user), column, words)
+        # A few thousand matching keys are passed as a list, whose size PostgreSQL knows: it then
+        # walks the list's own index and keeps the rows of those keys, where a subquery it
+        # misjudges would join and sort them all. More than that: a subquery.
+        keys = list(matches.values_list("pk", flat=True)[: RELATED_SEARCH_KEYS + 1])
+        if len(keys) <= RELATED_SEARCH_KEYS:
+            return queryset.filter(**{f"{relation}__in": keys}), False
         return queryset.filter(**{f"{relation}__in": matches.values("pk")}), False
 
     @staticmethod

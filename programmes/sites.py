@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from . import selectors
 from .access import Role, is_approver, sees_all_provinces, user_province, user_role
+
+
+def main_lists() -> list[tuple[str, str]]:
+    """The lists people work in, linked from the start page (every role may read them all)."""
+    from .models import Beneficiary, Disbursement, Facility, Plan, Project, ProjectAdjustment
+
+    return [
+        (model._meta.verbose_name_plural, reverse(f"admin:programmes_{model._meta.model_name}_changelist"))
+        for model in (Project, Disbursement, Beneficiary, Facility, Plan, ProjectAdjustment)
+    ]
 
 
 class RegisterAdminSite(admin.AdminSite):
@@ -15,10 +27,12 @@ class RegisterAdminSite(admin.AdminSite):
         return super().index(request, {**start_page_context(request), **(extra_context or {})})
 
     def get_app_list(self, request, app_label=None):
-        # Every admin page builds it (each_context); the start page asked a second time.
+        # Every admin page asks for it (each_context, for the side menu we turned off); build it
+        # only where a page shows it, once per request.
         cache = request.__dict__.setdefault("_admin_app_lists", {})
         if app_label not in cache:
-            cache[app_label] = super().get_app_list(request, app_label)
+            build = super().get_app_list
+            cache[app_label] = SimpleLazyObject(lambda: build(request, app_label))
         return cache[app_label]
 
 
@@ -31,7 +45,7 @@ def start_page_context(request) -> dict:
     """
     user = request.user
     role = user_role(user)
-    context = {"role": role, "province": user_province(user)}
+    context = {"role": role, "province": user_province(user), "lists": main_lists()}
     if role is None:
         return context
     if sees_all_provinces(user):

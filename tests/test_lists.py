@@ -131,9 +131,9 @@ LISTS = ["project", "disbursement", "beneficiary", "facility", "plan", "projecta
 # The plan list adds up its totals from the page's plans when they all fit on it.
 LIST_QUERIES = {"project": 11, "disbursement": 10, "beneficiary": 10, "facility": 8, "plan": 11, "projectadjustment": 9}
 PINNED = {
-    "ministry_reviewer": {"start": 9, **LIST_QUERIES},
-    "thanhhoa_officer": {"start": 10, **LIST_QUERIES},
-    "thanhhoa_manager": {"start": 10, **LIST_QUERIES},
+    "ministry_reviewer": {"start": 7, **LIST_QUERIES},
+    "thanhhoa_officer": {"start": 8, **LIST_QUERIES},
+    "thanhhoa_manager": {"start": 8, **LIST_QUERIES},
 }
 
 

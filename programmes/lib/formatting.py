@@ -2,7 +2,7 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.formats import get_format, number_format
+from django.utils.formats import get_format
 
 
 def money(amount: int | None) -> str:
@@ -34,4 +34,8 @@ def percent(value: Decimal | None, places: int = 2) -> str:
         return "–"
     quantum = Decimal(1).scaleb(-places)
     rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
-    return f"{number_format(rounded, decimal_pos=places, force_grouping=True)}%"
+    whole, _point, fraction = f"{rounded:,.{places}f}".partition(".")
+    text = whole.replace(",", get_format("THOUSAND_SEPARATOR"))
+    if places:
+        text += get_format("DECIMAL_SEPARATOR") + fraction
+    return f"{text}%"
