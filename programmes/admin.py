@@ -73,7 +73,7 @@ admin.site.enable_nav_sidebar = False
 # --- Shared pieces ------------------------------------------------------------------------------
 
 
-RELATED_SEARCH_KEYS = 5000
+RELATED_SEARCH_KEYS = 10_000
 
 
 class AccentInsensitiveSearchMixin:

@@ -2,15 +2,17 @@
 
 Plain `ModelAdmin`s (Django's own change list, paginator and full counts, field filters, search with
 `icontains`) whose only addition is the same read scope as ours (`for_user`), so both read the
-same rows for the same user. Mounted at /stock-admin/ by `programmes.benchmark.urls`, which only
-the benchmark uses.
+same rows for the same user. They show the same columns; where ours computes figures (the plans'
+planned, approved and disbursed amounts) the stock one annotates them, as a stock admin would.
+Mounted at /stock-admin/ by `programmes.benchmark.urls`, which only the benchmark uses.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Count, OuterRef, Subquery, Sum
 
-from programmes.models import Beneficiary, Disbursement, Facility, Plan, Project, ProjectAdjustment
+from programmes.models import Beneficiary, Disbursement, Facility, Plan, PlanLine, Project, ProjectAdjustment
 
 
 class StockAdminSite(admin.AdminSite):
@@ -64,10 +66,50 @@ class StockFacilityAdmin(StockScopedAdmin):
 
 @admin.register(Plan, site=site)
 class StockPlanAdmin(StockScopedAdmin):
-    list_display = ["__str__", "status", "decision_number", "decision_date"]
+    """The same figures as our plan list, the way a stock admin gets them: annotations."""
+
+    list_display = [
+        "__str__",
+        "status",
+        "decision_number",
+        "decision_date",
+        "planned",
+        "projects",
+        "support",
+        "disbursed",
+    ]
     list_filter = ["year", "status"]
     list_select_related = ["scheme", "province"]
     search_fields = ["province__search_text"]
+
+    def get_queryset(self, request):
+        planned = PlanLine.objects.filter(plan=OuterRef("pk")).values("plan").annotate(s=Sum("planned_amount"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                planned_total=Subquery(planned.values("s")),
+                project_count=Count("projects"),
+                support_total=Sum("projects__kc_support"),
+                disbursed_total=Sum("projects__disbursed_amount"),
+            )
+        )
+
+    @admin.display(description="planned")
+    def planned(self, obj):
+        return obj.planned_total
+
+    @admin.display(description="projects")
+    def projects(self, obj):
+        return obj.project_count
+
+    @admin.display(description="support")
+    def support(self, obj):
+        return obj.support_total
+
+    @admin.display(description="disbursed")
+    def disbursed(self, obj):
+        return obj.disbursed_total
 
 
 @admin.register(ProjectAdjustment, site=site)
