@@ -20,9 +20,10 @@ from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import BigIntegerField, Count, Sum
-from django.db.models.functions import Coalesce, Lower
+from django.db import connection, transaction
+from django.db.models import BigIntegerField, BooleanField, Count, Sum, TextField, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, Concat
 from django.http import Http404, HttpResponseRedirect
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -94,12 +95,18 @@ class AccentInsensitiveSearchMixin:
         # related rows the user may see first, then theirs, so each side uses its own index.
         related = queryset.model._meta.get_field(relation).related_model
         matches = self.matching(request, related.objects.for_user(request.user), column, words)
-        # A few thousand matching keys are passed as a list, whose size PostgreSQL knows: it then
-        # walks the list's own index and keeps the rows of those keys, where a subquery it
-        # misjudges would join and sort them all. More than that: a subquery.
-        keys = list(matches.values_list("pk", flat=True)[: RELATED_SEARCH_KEYS + 1])
-        if len(keys) <= RELATED_SEARCH_KEYS:
-            return queryset.filter(**{f"{relation}__in": keys}), False
+        if connection.vendor == "postgresql":
+            # Up to some thousands of matching keys go as one array, whose size PostgreSQL knows:
+            # it walks the list's own index keeping the rows of those keys, where a subquery it
+            # misjudges would join and sort them all (and a list of parameters takes long to plan).
+            keys = list(matches.values_list("pk", flat=True)[: RELATED_SEARCH_KEYS + 1])
+            if len(keys) <= RELATED_SEARCH_KEYS:
+                table = connection.ops.quote_name(queryset.model._meta.db_table)
+                column = connection.ops.quote_name(queryset.model._meta.get_field(relation).column)
+                # One array literal ('{1,2,3}'), a constant the planner hashes and counts.
+                array = "{" + ",".join(str(int(key)) for key in keys) + "}"
+                in_keys = RawSQL(f"{table}.{column} = ANY(%s::bigint[])", [array], output_field=BooleanField())
+                return queryset.filter(in_keys), False
         return queryset.filter(**{f"{relation}__in": matches.values("pk")}), False
 
     @staticmethod
@@ -107,8 +114,9 @@ class AccentInsensitiveSearchMixin:
         if not sees_all_provinces(request.user) and hasattr(queryset.model, "province_path"):
             # One province's rows are few (at most some 10.000): reading them is cheaper than the
             # national trigram index, which PostgreSQL overrates for short common words ("may",
-            # "moc"). An expression over the column keeps the planner on the province's index.
-            queryset = queryset.alias(search_in_province=Lower(column))
+            # "moc"). An expression over the column (a cheap one: the key is lower case already)
+            # keeps the planner on the province's index.
+            queryset = queryset.alias(search_in_province=Concat(column, Value(""), output_field=TextField()))
             column = "search_in_province"
         for word in words:
             queryset = queryset.filter(**{f"{column}__contains": word})

@@ -18,9 +18,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.paginator import Paginator
 from django.db.models import OrderBy
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -111,6 +113,19 @@ class RegisterChangeList(ChangeList):
         if len(ordering) > 1 and ordering[-1] == "-pk" and not _descending(ordering[-2]):
             ordering[-1] = "pk"
         return ordering
+
+    def url_for_result(self, result):
+        # The same URL for every row but its key: reversed once per page, not once per row.
+        if not hasattr(self, "_change_url"):
+            marker = "0000000000"
+            url = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=(marker,),
+                current_app=self.model_admin.admin_site.name,
+            )
+            self._change_url = url.rsplit(marker, 1)
+        before, after = self._change_url
+        return f"{before}{quote(getattr(result, self.pk_attname))}{after}"
 
     def get_results(self, request):
         super().get_results(request)
