@@ -147,3 +147,34 @@ def test_query_counts_are_pinned(client, request, role, thanhhoa_projects):
             assert client.get(url).status_code == 200
         counted[name] = len(captured)
     assert counted == PINNED[role]
+
+
+@pytest.mark.parametrize("role", ["ministry_reviewer", "thanhhoa_officer"])
+@pytest.mark.parametrize(
+    ("name", "term", "expected"),
+    [
+        ("disbursement", "may moc", 2),  # through the đề án's text
+        ("beneficiary", "co so", 2),  # through the facility's text
+        ("projectadjustment", "may moc", 0),
+        ("plan", "thanh hoa", 1),  # through the province's text, totals over a subquery
+    ],
+)
+def test_a_search_through_a_related_row(client, request, role, name, term, expected, thanhhoa_projects):
+    client.force_login(request.getfixturevalue(role))
+    response = changelist(client, reverse(f"admin:programmes_{name}_changelist"), {"q": term, "nam": "2024"})
+    assert response.context["cl"].result_count == expected
+
+
+def test_plan_totals_over_a_search_spanning_pages(client, monkeypatch, ministry_reviewer, thanhhoa_projects):
+    """The totals of plans found by province name, when they do not all fit on the page, are two
+    aggregates over the searched plans (a subquery that must not name the plan table itself)."""
+    from programmes.admin import PlanAdmin
+    from tests.factories import national_scheme
+
+    PlanLineFactory(plan=PlanFactory(province=old_province("38"), year=2024, scheme=national_scheme(2024)))
+    monkeypatch.setattr(PlanAdmin, "list_per_page", 1)
+    client.force_login(ministry_reviewer)
+    response = changelist(client, reverse("admin:programmes_plan_changelist"), {"q": "thanh hoa"})
+    assert response.context["cl"].result_count == 2
+    totals = {str(label): value for label, value in response.context["totals"]}
+    assert totals["kinh phí KC được duyệt"] == "1.500.000.000"
