@@ -94,6 +94,9 @@ class AccentInsensitiveSearchMixin:
     search_fields = ["search_text"]
     search_text_path = "search_text"
     search_help_text = _("Search ignores accents and case.")
+    # For a search through a related row on a big table (payments, beneficiaries): read the
+    # matching related keys first. A small table (adjustments, plans) joins them directly.
+    search_keys_first = False
 
     def get_search_results(self, request, queryset, search_term):
         words = search_key(search_term).split()
@@ -106,7 +109,7 @@ class AccentInsensitiveSearchMixin:
         # related rows the user may see first, then theirs, so each side uses its own index.
         related = queryset.model._meta.get_field(relation).related_model
         matches = self.matching(request, related.objects.for_user(request.user), column, words)
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and self.search_keys_first:
             # Up to some thousands of matching keys go as one array, whose size PostgreSQL knows:
             # it walks the list's own index keeping the rows of those keys, where a subquery it
             # misjudges would join and sort them all (and a list of parameters takes long to plan).
@@ -1221,6 +1224,7 @@ class FacilityAdmin(ScopedAdmin):
 
 @admin.register(Beneficiary)
 class BeneficiaryAdmin(TotalsChangeListMixin, ScopedAdmin):
+    search_keys_first = True
     list_display = ["facility", "project", "support_column", "counterpart_column"]
     list_filter = [CurrentProvinceFilter, YearFilter]
     list_select_related = ["facility", "project"]
@@ -1249,6 +1253,7 @@ class BeneficiaryAdmin(TotalsChangeListMixin, ScopedAdmin):
 
 @admin.register(Disbursement)
 class DisbursementAdmin(TotalsChangeListMixin, ScopedAdmin):
+    search_keys_first = True
     list_display = ["paid_on", "project_code", "facility", "kind", "source", "amount_column", "voucher_number"]
     list_filter = [CurrentProvinceFilter, YearFilter, "project__plan__scheme__level", "kind", "source"]
     list_select_related = ["project", "facility"]
