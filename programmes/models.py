@@ -420,6 +420,18 @@ def unit_of_today_id(province: Province) -> int:
     return province.current_id or province.pk
 
 
+def unit_of_today_field() -> models.ForeignKey:
+    """The unit of today a row belongs to, stored beside the unit it is filed under."""
+    return models.ForeignKey(
+        Province,
+        verbose_name=_("province / city of today"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,  # every list index leads with it
+    )
+
+
 class FiledUnder(models.Model):
     """The province and year a row is filed under, copied from its plan or đề án on every save.
 
@@ -438,14 +450,7 @@ class FiledUnder(models.Model):
         editable=False,
         db_index=False,
     )
-    current_province = models.ForeignKey(
-        Province,
-        verbose_name=_("province / city of today"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,  # every list index leads with it
-    )
+    current_province = unit_of_today_field()
     year = models.PositiveSmallIntegerField(_("year"), editable=False)
 
     # The parents the columns are copied from, first one set wins (an attachment hangs on either).
@@ -479,14 +484,7 @@ class FiledUnder(models.Model):
 class FiledUnderProvince(models.Model):
     """A row filed under a province (any unit) that also stores the unit of today it belongs to."""
 
-    current_province = models.ForeignKey(
-        Province,
-        verbose_name=_("province / city of today"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,  # every list index leads with it
-    )
+    current_province = unit_of_today_field()
 
     province_path = "current_province"
 
