@@ -165,6 +165,12 @@ if KHUYENCONG_DATE_MIN > KHUYENCONG_DATE_MAX:
 # their totals once narrowed (programmes.lists).
 KHUYENCONG_LIST_COUNT_LIMIT = env_int("KHUYENCONG_LIST_COUNT_LIMIT", 10_000)
 KHUYENCONG_ATTACHMENT_MAX_BYTES = env_int("KHUYENCONG_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
+# The Ministry's reporting cut-off (report-layout.md §1a): a 6-month report runs from 15/12 of the
+# year before to 14/06, an annual one to 14/12. Unconfirmed for khuyến công, hence settings.
+KHUYENCONG_REPORT_CUTOFF_DAY = env_int("KHUYENCONG_REPORT_CUTOFF_DAY", 15)
+KHUYENCONG_REPORT_CUTOFF_MONTHS = (6, 12)
+# The fonts the PDF reports embed (Liberation Serif, metric-compatible with Times New Roman).
+KHUYENCONG_REPORT_FONT_DIR = BASE_DIR / "reports" / "fonts"
 # Refuse bigger request bodies before reading them (an attachment plus the form around it).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

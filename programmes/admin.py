@@ -51,6 +51,8 @@ from .models import (
     Commune,
     Disbursement,
     Facility,
+    Indicator,
+    IndicatorKind,
     Organisation,
     Plan,
     PlanLine,
@@ -589,6 +591,11 @@ class ActivityCatalogueAdmin(ReferenceWritesMixin, JunkProofRelationsMixin, admi
     inlines = [ActivityContentInline]
 
 
+@admin.register(IndicatorKind)
+class IndicatorKindAdmin(ReferenceAdmin):
+    list_display = ["code", "number", "name", "unit"]
+
+
 @admin.register(ActivityContent)
 class ActivityContentAdmin(ReferenceAdmin):
     list_display = ["code", "short_name", "catalogue", "group"]
@@ -656,6 +663,25 @@ class PlanAttachmentInline(AttachmentInline):
     fk_name = "plan"
 
 
+class IndicatorInline(LabelledInlineMixin, ScopedChoicesMixin, admin.TabularInline):
+    """Planned and achieved outputs (chỉ tiêu): of a đề án, or of a plan's lines."""
+
+    model = Indicator
+    fields = ["kind", "planned", "achieved", "achieved_on"]
+    extra = 0
+    verbose_name = _("output indicator")
+    verbose_name_plural = _("outputs (chỉ tiêu)")
+
+
+class PlanIndicatorInline(IndicatorInline):
+    fk_name = "plan"
+    fields = ["content", "kind", "planned", "achieved", "achieved_on"]
+
+
+class ProjectIndicatorInline(IndicatorInline):
+    fk_name = "project"
+
+
 class ReasonForm(ServiceErrorsForm):
     """A form with a box for the reason of a change, kept in the history (needed to go back a step)."""
 
@@ -702,7 +728,7 @@ class PlanAdmin(TotalsChangeListMixin, ScopedAdmin):
     list_filter = [YearFilter, CurrentProvinceFilter, "scheme__level", "status"]
     list_select_related = ["scheme", "province"]
     search_text_path = "province__search_text"
-    inlines = [PlanLineInline, PlanAttachmentInline]
+    inlines = [PlanLineInline, PlanIndicatorInline, PlanAttachmentInline]
     fieldsets = [
         (None, {"fields": ["scheme", "province", "year", "status"]}),
         (_("Approval decision"), {"fields": ["decision_number", "decision_issuer", "decision_date"]}),
@@ -782,6 +808,8 @@ class PlanAdmin(TotalsChangeListMixin, ScopedAdmin):
     def save_inline(self, request, obj):
         if isinstance(obj, PlanLine):
             services.plan_line_save(line=obj, user=request.user)
+        elif isinstance(obj, Indicator):
+            services.indicator_save(indicator=obj, user=request.user)
         else:
             services.attachment_save(attachment=obj, user=request.user)
 
@@ -949,7 +977,7 @@ class ProjectAdmin(TotalsChangeListMixin, ScopedAdmin):
     province_columns = ("province_column",)
     autocomplete_fields = ["plan", "implementing_unit", "cooperating_units", "commune"]
     readonly_fields = ["disbursed_amount_display", "beneficiary_support_display", "total_cost_display"]
-    inlines = [BeneficiaryInline, DisbursementInline, AdjustmentInline, ProjectAttachmentInline]
+    inlines = [BeneficiaryInline, DisbursementInline, AdjustmentInline, ProjectIndicatorInline, ProjectAttachmentInline]
     fieldsets = [
         (None, {"fields": ["plan", "code", "name", "content", "is_group"]}),
         (
@@ -1078,6 +1106,8 @@ class ProjectAdmin(TotalsChangeListMixin, ScopedAdmin):
                 )
         elif isinstance(obj, Beneficiary):
             services.beneficiary_save(beneficiary=obj, user=request.user)
+        elif isinstance(obj, Indicator):
+            services.indicator_save(indicator=obj, user=request.user)
         else:
             services.attachment_save(attachment=obj, user=request.user)
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-# A checker takes a row (as stored, or as it would be after the write) and returns the message
-# naming the report that locked its period, or None.
-Checker = Callable[[object], str | None]
+# A checker takes the row as it would be after the write and the row as stored (None for a new
+# row; a deletion passes the stored row as `new`) and returns the message naming the report that
+# locked its period, or None.
+Checker = Callable[[object, object], str | None]
 
 _checkers: list[Checker] = []
 
@@ -32,10 +33,7 @@ def lock_errors(new, stored=None) -> list[str]:
     """Return the messages of every lock that holds the row (`stored` before, `new` after the write)."""
     errors = []
     for checker in _checkers:
-        for instance in (stored, new):
-            if instance is None:
-                continue
-            message = checker(instance)
-            if message and message not in errors:
-                errors.append(message)
+        message = checker(new, stored)
+        if message and message not in errors:
+            errors.append(message)
     return errors

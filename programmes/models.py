@@ -1326,6 +1326,99 @@ class Attachment(FiledUnder, RegisterModel):
                 raise ValidationError({"file": errors})
 
 
+# --- Outputs (chỉ tiêu) -----------------------------------------------------------------------
+
+
+class IndicatorKind(RegisterModel):
+    """An output indicator of the catalogue: trainees, demonstration models, facilities supported…"""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=40)
+    number = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("output indicator")
+        verbose_name_plural = _("output indicators")
+        ordering = ["number", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.unit})"
+
+
+class Indicator(FiledUnder, RegisterModel):
+    """A planned and achieved output (chỉ tiêu) of a đề án, or of a plan line (plan and content).
+
+    `achieved_on` dates the achieved figure: a report counts it when that date is on or before
+    the end of its period, and an issued report locks it by that date.
+    """
+
+    kind = models.ForeignKey(IndicatorKind, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, null=True, blank=True, related_name="indicators"
+    )
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, null=True, blank=True, related_name="indicators"
+    )
+    content = models.ForeignKey(
+        ActivityContent,
+        verbose_name=_("activity content"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("For a plan's indicator: the plan line (activity content) it belongs to."),
+    )
+    planned = models.PositiveIntegerField(_("planned"), default=0)
+    achieved = models.PositiveIntegerField(_("achieved"), default=0)
+    achieved_on = models.DateField(
+        _("achieved as of"), null=True, blank=True, help_text=_("The date the achieved figure was recorded.")
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    filed_under = ("project", "plan")
+    history = HistoricalRecords(
+        verbose_name=_("historical indicator"), excluded_fields=["province", "current_province", "year"]
+    )
+
+    class Meta:
+        verbose_name = _("output indicator value")
+        verbose_name_plural = _("output indicator values")
+        ordering = ["kind__number", "id"]
+        indexes = [models.Index(fields=["current_province", "year"], name="indicator_scope_year_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(project__isnull=False) & Q(plan__isnull=True) & Q(content__isnull=True))
+                | (Q(project__isnull=True) & Q(plan__isnull=False) & Q(content__isnull=False)),
+                name="indicator_of_project_or_plan_line",
+                violation_error_message=_("An indicator belongs to a project, or to a plan and one of its contents."),
+            ),
+            models.CheckConstraint(
+                condition=Q(achieved=0) | Q(achieved_on__isnull=False),
+                name="indicator_achieved_is_dated",
+                violation_error_message=_("Give the date of the achieved figure."),
+            ),
+            models.UniqueConstraint(
+                fields=["project", "kind"], condition=Q(project__isnull=False), name="indicator_once_per_project"
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "content", "kind"], condition=Q(plan__isnull=False), name="indicator_once_per_plan_line"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.kind) if self.kind_id else ""
+
+    def clean(self) -> None:
+        errors = {}
+        if self.achieved and not self.achieved_on:
+            errors["achieved_on"] = _("Give the date of the achieved figure.")
+        if self.plan_id and not self.content_id:
+            errors["content"] = _("Choose the plan line (activity content) of this indicator.")
+        if errors:
+            raise ValidationError(errors)
+
+
 # --- Users -------------------------------------------------------------------------------------
 
 

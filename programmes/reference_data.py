@@ -350,6 +350,24 @@ def install_schemes(Scheme) -> None:
         )
 
 
+# The outputs reports carry beside money (report-layout.md §1d, Biểu 02): (code, order, name, unit).
+INDICATOR_KINDS = [
+    ("LD_DAO_TAO", 1, "Lao động được đào tạo, truyền nghề", "người"),
+    ("TAP_HUAN", 2, "Lượt người được tập huấn, hội thảo", "lượt người"),
+    ("MO_HINH", 3, "Mô hình trình diễn kỹ thuật", "mô hình"),
+    ("CS_MMTB", 4, "Cơ sở được hỗ trợ máy móc thiết bị", "cơ sở"),
+    ("SP_BINH_CHON", 5, "Sản phẩm công nghiệp nông thôn tiêu biểu được bình chọn", "sản phẩm"),
+    ("HOI_CHO", 6, "Hội chợ, triển lãm", "hội chợ"),
+    ("GIAN_HANG", 7, "Gian hàng được hỗ trợ", "gian hàng"),
+    ("LD_VIEC_LAM", 8, "Lao động có việc làm", "người"),
+]
+
+
+def install_indicator_kinds(IndicatorKind) -> None:
+    for code, number, name, unit in INDICATOR_KINDS:
+        _upsert(IndicatorKind, {"code": code}, {"number": number, "name": name, "unit": unit})
+
+
 def install_reference_data(apps) -> None:
     Province = apps.get_model("programmes", "Province")
     install_provinces(Province, apps.get_model("programmes", "Commune"))
@@ -358,3 +376,8 @@ def install_reference_data(apps) -> None:
     )
     install_organisations(apps.get_model("programmes", "Organisation"), Province)
     install_schemes(apps.get_model("programmes", "Scheme"))
+    try:
+        IndicatorKind = apps.get_model("programmes", "IndicatorKind")
+    except LookupError:  # migration 0003 runs before the outputs existed (0011 installs them)
+        return
+    install_indicator_kinds(IndicatorKind)

@@ -46,6 +46,8 @@ from .models import (
     Commune,
     Disbursement,
     Facility,
+    Indicator,
+    IndicatorKind,
     Organisation,
     Plan,
     PlanLine,
@@ -65,7 +67,7 @@ S = ProjectStatus
 # an adjustment decision.
 STAFF_EDITABLE_AFTER_APPROVAL = {"name", "location", "historic_district", "commune", "note", "implementing_unit"}
 MONEY_FIELDS = ("kc_support", "counterpart_funds", "other_funds")
-REFERENCE_MODELS = (Province, Commune, ActivityCatalogue, ActivityContent)
+REFERENCE_MODELS = (Province, Commune, ActivityCatalogue, ActivityContent, IndicatorKind)
 
 
 # --- The guard ----------------------------------------------------------------------------------
@@ -433,6 +435,30 @@ def plan_line_delete(*, line: PlanLine, user=None) -> None:
     _delete(line, user)
 
 
+# --- Outputs (chỉ tiêu) ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def indicator_save(*, indicator: Indicator, user=None) -> Indicator:
+    """Create or update a planned/achieved output of a đề án or of a plan line.
+
+    A plan's targets follow its plan (a manager's once approved); a đề án's are kept by its staff.
+    """
+    if indicator.plan_id:
+        Plan.objects.select_for_update(of=("self",)).filter(pk=indicator.plan_id).order_by().first()
+        _check_plan_open(user, indicator.plan)
+    elif indicator.project_id:
+        _lock_project(indicator.project_id)
+    return _save(indicator, user, message=_("This indicator is already recorded here."))
+
+
+@transaction.atomic
+def indicator_delete(*, indicator: Indicator, user=None) -> None:
+    if indicator.plan_id:
+        _check_plan_open(user, indicator.plan)
+    _delete(indicator, user)
+
+
 # --- Projects -----------------------------------------------------------------------------------
 
 
@@ -699,6 +725,7 @@ DELETE_SERVICES = {
     Beneficiary: lambda obj, user: beneficiary_delete(beneficiary=obj, user=user),
     Disbursement: lambda obj, user: disbursement_delete(disbursement=obj, user=user),
     Attachment: lambda obj, user: attachment_delete(attachment=obj, user=user),
+    Indicator: lambda obj, user: indicator_delete(indicator=obj, user=user),
     Organisation: lambda obj, user: organisation_delete(organisation=obj, user=user),
     Scheme: lambda obj, user: scheme_delete(scheme=obj, user=user),
 }

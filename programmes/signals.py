@@ -5,7 +5,15 @@ from django.contrib.auth.management import create_permissions
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
-REFERENCE_MODELS = ["province", "commune", "activitycatalogue", "activitycontent", "organisation", "scheme"]
+REFERENCE_MODELS = [
+    "province",
+    "commune",
+    "activitycatalogue",
+    "activitycontent",
+    "organisation",
+    "scheme",
+    "indicatorkind",
+]
 PROVINCE_DATA_MODELS = [
     "plan",
     "planline",
@@ -15,6 +23,7 @@ PROVINCE_DATA_MODELS = [
     "beneficiary",
     "disbursement",
     "attachment",
+    "indicator",
 ]
 CRUD = ("view", "add", "change", "delete")
 

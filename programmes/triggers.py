@@ -208,13 +208,18 @@ FILED_UNDER = [
     ("programmes_disbursement", ("project_id", *_FILED), "programmes_project", _FILED_IN),
     ("programmes_attachment", ("project_id", *_FILED), "programmes_project", _FILED_IN),
 ]
+# Added with the outputs (migration 0011): an indicator is filed under its đề án or its plan.
+FILED_UNDER_INDICATORS = [
+    ("programmes_indicator", ("project_id", *_FILED), "programmes_project", _FILED_IN),
+    ("programmes_indicator", ("plan_id", *_FILED), "programmes_plan", _FILED_IN),
+]
 
 
 def _filed_name(child: str, parent: str) -> str:
     return f"{child.removeprefix('programmes_')}_filed_as_{parent.removeprefix('programmes_')}"
 
 
-def filed_under_create_sql(vendor: str) -> list[str]:
+def filed_under_create_sql(vendor: str, links=None) -> list[str]:
     """Keep each row's province and year equal to its parent's, whoever writes.
 
     PostgreSQL: a composite foreign key to the parent's (id, province, unit of today, year) with
@@ -225,7 +230,7 @@ def filed_under_create_sql(vendor: str) -> list[str]:
     """
     _check_vendor(vendor)
     statements = []
-    for child, columns, parent, keys in FILED_UNDER:
+    for child, columns, parent, keys in FILED_UNDER if links is None else links:
         name = _filed_name(child, parent)
         if vendor == "postgresql":
             statements.append(
@@ -249,15 +254,16 @@ def filed_under_create_sql(vendor: str) -> list[str]:
     return statements
 
 
-def filed_under_drop_sql(vendor: str) -> list[str]:
+def filed_under_drop_sql(vendor: str, links=None) -> list[str]:
     _check_vendor(vendor)
+    links = FILED_UNDER if links is None else links
     if vendor == "postgresql":
         return [
             f"ALTER TABLE {child} DROP CONSTRAINT IF EXISTS {_filed_name(child, parent)};"
-            for child, _c, parent, _k in FILED_UNDER
+            for child, _c, parent, _k in links
         ]
     return [
         f"DROP TRIGGER IF EXISTS {_filed_name(child, parent)}_{suffix};"
-        for child, _c, parent, _k in FILED_UNDER
+        for child, _c, parent, _k in links
         for suffix in ("insert", "update", "cascade")
     ]

@@ -39,3 +39,19 @@ def percent(value: Decimal | None, places: int = 2) -> str:
     if places:
         text += get_format("DECIMAL_SEPARATOR") + fraction
     return f"{text}%"
+
+
+def millions(amount: int | None) -> str:
+    """Return đồng as triệu đồng, the unit of published reports: 3.277 or 332,224 (at most 3 decimals).
+
+    Whole triệu print without decimals; other amounts keep the thousands of đồng, rounded half-up.
+    """
+    if amount is None:
+        return ""
+    value = (Decimal(int(amount)) / 1_000_000).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+    whole, _point, fraction = f"{abs(value):,.3f}".partition(".")
+    text = whole.replace(",", get_format("THOUSAND_SEPARATOR"))
+    fraction = fraction.rstrip("0")
+    if fraction:
+        text += get_format("DECIMAL_SEPARATOR") + fraction
+    return f"-{text}" if value < 0 else text

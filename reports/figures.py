@@ -1,0 +1,729 @@
+"""The figures of a report, in one place: pure functions over aggregate SQL.
+
+Every renderer (the HTML preview, the PDF, the Excel workbook, the command) and every test reads
+its numbers from here. `summary()` answers Biểu 01, Biểu 02 and the disbursement status in a
+constant number of queries (nine, whatever the size of the data: tests pin it); `project_rows()`
+answers Biểu 03 in two. Amounts are whole đồng; percentages exact `Decimal`, rounded at display.
+
+Definitions (domain.md §6–§7, report-layout.md §1d):
+
+- **the year's plan**: lines of the approved plans of the report's year;
+- **performed in the period**: payments dated in the period on đề án of the year's plans;
+  **cumulative**: such payments up to the period's last day; **same period last year**: payments in
+  the same dates a year earlier on đề án of the previous year's plans;
+- **kinh phí năm trước chuyển sang**: payments dated in the period on đề án of earlier years' plans;
+- **started / accepted in the period**: đề án of the year's plans whose implementation began, or
+  which were accepted (nghiệm thu), inside the period;
+- **support in force** on a day: the value an adjustment set from its effective date, so the value
+  on the period's last day is the “before” value of the first adjustment that applies after it,
+  or the current value when none does;
+- **approved**: đề án of the year's plans approved by the period's last day; a đề án stopped by
+  then counts for what was paid on it (the rest of its support is released).
+
+Which rows: a province of today covers the rows of every unit it grew out of (they are filed
+with it as their unit of today), so a report of a province created on 1/7/2025 over an earlier
+period rolls up its predecessors; a pre-merger unit covers the rows filed under it; a region, the
+rows filed under the units of that region (the regions of the time); the nation, all.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from programmes.lib.formatting import ratio
+from programmes.models import (
+    MERGER_DATE,
+    SCHEME_LEVEL_ABBREVIATIONS,
+    ActivityContent,
+    Beneficiary,
+    Disbursement,
+    Indicator,
+    IndicatorKind,
+    PlanLine,
+    Project,
+    ProjectAdjustment,
+    ProjectStatus,
+    Province,
+    Region,
+    SchemeLevel,
+)
+
+from .models import Level, Scope
+from .periods import Period
+
+S = ProjectStatus
+LEVELS = [SchemeLevel.NATIONAL, SchemeLevel.LOCAL]
+LEVEL_OF = {Level.NATIONAL: [SchemeLevel.NATIONAL], Level.LOCAL: [SchemeLevel.LOCAL], Level.ALL: LEVELS}
+LEVEL_TITLES = {SchemeLevel.NATIONAL: "Khuyến công quốc gia", SchemeLevel.LOCAL: "Khuyến công địa phương"}
+
+
+# --- What a report covers -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The rows a report covers: a province (any unit), a region or the nation, over a period."""
+
+    scope: str
+    period: Period
+    level: str = Level.ALL
+    province: Province | None = None
+    region: str = ""
+    region_units: tuple[int, ...] = ()
+    predecessors: tuple[str, ...] = ()
+
+    @property
+    def levels(self) -> list[str]:
+        return LEVEL_OF[self.level]
+
+    @property
+    def name(self) -> str:
+        if self.scope == Scope.PROVINCE:
+            return self.province.name
+        if self.scope == Scope.REGION:
+            return str(Region(self.region).label)
+        return "toàn quốc"
+
+    @property
+    def lineage_note(self) -> str:
+        """What the heading says when the figures roll up units that no longer exist."""
+        if not self.predecessors:
+            return ""
+        return "Số liệu trước ngày 01/07/2025 gồm số liệu của: %s." % ", ".join(self.predecessors)
+
+    def rows(self, prefix: str = "") -> Q:
+        """The filter on a register table's filed-under columns (`prefix` for a related table)."""
+        if self.scope == Scope.PROVINCE:
+            if self.province.valid_to is None:
+                return Q(**{f"{prefix}current_province": self.province.pk})
+            return Q(**{f"{prefix}province": self.province.pk})
+        if self.scope == Scope.REGION:
+            return Q(**{f"{prefix}province__in": self.region_units})
+        return Q()
+
+    def unit_column(self) -> str:
+        """The column the national table groups by: units of today from 1/7/2025, the old units before."""
+        return "current_province" if self.period.date_until >= MERGER_DATE else "province"
+
+
+def coverage(
+    period: Period, *, level: str = Level.ALL, province: Province | None = None, region: str = ""
+) -> Coverage:
+    """Return what a report covers; ValidationError for a unit that did not exist in the period."""
+    if level not in LEVEL_OF:
+        raise ValidationError({"level": _("Unknown scheme level.")})
+    if province is not None:
+        if province.valid_to is not None and period.date_until > province.valid_to:
+            raise ValidationError(
+                {
+                    "province": _(
+                        "%(province)s ceased on %(date)s: choose the unit it became part of (%(successor)s)."
+                    )
+                    % {
+                        "province": province,
+                        "date": province.valid_to.strftime("%d/%m/%Y"),
+                        "successor": province.successor.name if province.successor_id else "",
+                    }
+                }
+            )
+        if province.valid_from is not None and period.date_from < province.valid_from:
+            ancestors = Province.objects.filter(current=province).exclude(pk=province.pk).order_by("name")
+            names = tuple(f"{unit.name} (cũ)" for unit in ancestors)
+        else:
+            names = ()
+        return Coverage(Scope.PROVINCE, period, level, province=province, predecessors=names)
+    if region:
+        if region not in Region.values:
+            raise ValidationError({"region": _("Unknown region.")})
+        units = tuple(Province.objects.filter(region=region).values_list("pk", flat=True))
+        return Coverage(Scope.REGION, period, level, region=region, region_units=units)
+    return Coverage(Scope.NATION, period, level)
+
+
+def resolve_province(code: str, on: datetime.date) -> Province:
+    """The unit that bore `code` on `on` (codes were reused after 1/7/2025: 52 is Bình Định in 2024, Gia Lai now)."""
+    unit = (
+        Province.objects.filter(code=code)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on), Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .order_by(F("valid_from").desc(nulls_last=True))
+        .first()
+    )
+    if unit is None:
+        raise ValidationError(
+            _("No province or city had the code %(code)s on %(date)s.") % {"code": code, "date": on.strftime("%d/%m/%Y")}
+        )
+    return unit
+
+
+# --- Biểu 01, Biểu 02 and the disbursement status --------------------------------------------
+
+
+@dataclass
+class Line:
+    """One row of Biểu 01 (a content, a level's sub-total, the carry-over row or the total)."""
+
+    label: str
+    number: str = ""
+    content_code: str = ""
+    planned_projects: int = 0
+    planned_amount: int = 0
+    started: int = 0
+    accepted: int = 0
+    performed: int = 0
+    cumulative: int = 0
+    last_year: int = 0
+    counterpart: int = 0
+    kind: str = "content"  # content | subtotal | carry_over | total
+
+    @property
+    def accepted_of_planned(self) -> str:
+        """“02/08”: đề án accepted in the period out of the number the plan set."""
+        return f"{self.accepted:02d}/{self.planned_projects:02d}"
+
+    @property
+    def percent_of_plan(self) -> Decimal | None:
+        return ratio(self.cumulative, self.planned_amount)
+
+    @property
+    def percent_of_last_year(self) -> Decimal | None:
+        return ratio(self.performed, self.last_year)
+
+    def add(self, other: Line) -> None:
+        for name in (
+            "planned_projects",
+            "planned_amount",
+            "started",
+            "accepted",
+            "performed",
+            "cumulative",
+            "last_year",
+            "counterpart",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class LevelBlock:
+    level: str
+    letter: str
+    title: str
+    lines: list[Line] = field(default_factory=list)
+    subtotal: Line | None = None
+
+
+@dataclass
+class OutputRow:
+    number: int
+    name: str
+    unit: str
+    planned: int
+    achieved: int
+
+    @property
+    def percent(self) -> Decimal | None:
+        return ratio(self.achieved, self.planned)
+
+
+@dataclass
+class StatusRow:
+    """Approved KC support and what was paid on it, per level: one row per province, or the total."""
+
+    label: str
+    region: str = ""
+    approved: dict = field(default_factory=lambda: {level: 0 for level in LEVELS})
+    paid: dict = field(default_factory=lambda: {level: 0 for level in LEVELS})
+    kind: str = "unit"  # unit | region | total
+
+    @property
+    def approved_total(self) -> int:
+        return sum(self.approved.values())
+
+    @property
+    def paid_total(self) -> int:
+        return sum(self.paid.values())
+
+    def percent(self, level: str | None = None) -> Decimal | None:
+        if level is None:
+            return ratio(self.paid_total, self.approved_total)
+        return ratio(self.paid[level], self.approved[level])
+
+    def add(self, other: StatusRow) -> None:
+        for level in LEVELS:
+            self.approved[level] += other.approved[level]
+            self.paid[level] += other.paid[level]
+
+
+@dataclass
+class Summary:
+    coverage: Coverage
+    blocks: list[LevelBlock]
+    carry_over: Line
+    total: Line
+    outputs: list[OutputRow]
+    status_rows: list[StatusRow]
+    status_total: StatusRow
+
+    @property
+    def period(self) -> Period:
+        return self.coverage.period
+
+
+def _level_path(prefix: str) -> str:
+    return f"{prefix}plan__scheme__level"
+
+
+def _approved_by(day: datetime.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}decision_date__lte": day}) & Q(**{f"{prefix}status__in": [*_APPROVED_OR_STOPPED]})
+
+
+_APPROVED_OR_STOPPED = [S.APPROVED, S.CONTRACTED, S.IN_PROGRESS, S.ACCEPTED, S.SETTLED, S.STOPPED]
+
+
+def _stopped_by(day: datetime.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}stopped_on__lte": day})
+
+
+def summary(cov: Coverage) -> Summary:
+    """Biểu 01, Biểu 02 and the disbursement status of what `cov` covers. Nine queries."""
+    period = cov.period
+    year, start, end = period.year, period.date_from, period.date_until
+    last = period.last_year()
+    unit = cov.unit_column()
+    level_in = {"plan__scheme__level__in": cov.levels}
+
+    # 1. The year's plan, per unit, level and content.
+    plan_rows = (
+        PlanLine.objects.filter(cov.rows(), year=year, plan__status="da_duyet", **level_in)
+        .values(unit, level=F("plan__scheme__level"), content_ref=F("content"))
+        .annotate(amount=Sum("planned_amount"), projects=Sum("planned_projects"))
+        .order_by()
+    )
+    # 2. The year's đề án: started and accepted in the period, approved support and counterpart funds.
+    approved = _approved_by(end) & ~_stopped_by(end)
+    project_rows = (
+        Project.objects.filter(cov.rows(), year=year, **level_in)
+        .values(unit, level=F("plan__scheme__level"), content_ref=F("content"))
+        .annotate(
+            started=Count("pk", filter=Q(started_on__range=(start, end))),
+            accepted=Count("pk", filter=Q(accepted_on__range=(start, end))),
+            support=Coalesce(Sum("kc_support", filter=approved), 0),
+            counterpart=Coalesce(Sum("counterpart_funds", filter=approved), 0),
+        )
+        .order_by()
+    )
+    # 3. Adjustments that apply after the period: the support and counterpart in force on its last day
+    #    are the "before" values of the first of them (adjustments of one đề án never share a day).
+    earlier_later = ProjectAdjustment.objects.filter(
+        project=OuterRef("project"), effective_on__gt=end, effective_on__lt=OuterRef("effective_on")
+    )
+    corrections = (
+        ProjectAdjustment.objects.filter(
+            cov.rows(), year=year, effective_on__gt=end, **{f"project__{k}": v for k, v in level_in.items()}
+        )
+        .filter(_approved_by(end, "project__") & ~_stopped_by(end, "project__"))
+        .exclude(Exists(earlier_later))
+        .values(unit, level=F("project__plan__scheme__level"), content_ref=F("project__content"))
+        .annotate(
+            support=Sum(F("old_kc_support") - F("project__kc_support")),
+            counterpart=Sum(F("old_counterpart_funds") - F("project__counterpart_funds")),
+        )
+        .order_by()
+    )
+    # 4. Payments: in the period, cumulative, the same period last year, carried over from earlier years.
+    in_period = Q(paid_on__range=(start, end))
+    this_year = Q(year=year)
+    stopped = _stopped_by(end, "project__")
+    payment_rows = (
+        Disbursement.objects.filter(cov.rows(), **{f"project__{k}": v for k, v in level_in.items()})
+        .filter(
+            (this_year & Q(paid_on__lte=end))
+            | (Q(year__lt=year) & in_period)
+            | (Q(year=year - 1) & Q(paid_on__range=(last.date_from, last.date_until)))
+        )
+        .values(unit, level=F("project__plan__scheme__level"), content_ref=F("project__content"))
+        .annotate(
+            performed=Coalesce(Sum("amount", filter=this_year & in_period), 0),
+            cumulative=Coalesce(Sum("amount", filter=this_year), 0),
+            paid_stopped=Coalesce(Sum("amount", filter=this_year & stopped), 0),
+            last_year=Coalesce(
+                Sum("amount", filter=Q(year=year - 1) & Q(paid_on__range=(last.date_from, last.date_until))), 0
+            ),
+            carry_over=Coalesce(Sum("amount", filter=Q(year__lt=year) & in_period), 0),
+        )
+        .order_by()
+    )
+    # 5–6. Outputs: targets of the year's plan lines, and the đề án's planned and achieved figures.
+    plan_targets = (
+        Indicator.objects.filter(cov.rows(), year=year, plan__isnull=False, **level_in)
+        .values("kind")
+        .annotate(planned=Sum("planned"))
+        .order_by()
+    )
+    project_outputs = (
+        Indicator.objects.filter(cov.rows(), year=year, project__isnull=False)
+        .filter(**{f"project__{k}": v for k, v in level_in.items()})
+        .values("kind")
+        .annotate(planned=Sum("planned"), achieved=Coalesce(Sum("achieved", filter=Q(achieved_on__lte=end)), 0))
+        .order_by()
+    )
+    plans, projects, adjustments, payments = list(plan_rows), list(project_rows), list(corrections), list(payment_rows)
+    targets, outputs = list(plan_targets), list(project_outputs)
+    # 7–9. The names of the contents, units and indicators the figures mention.
+    content_ids = {row["content_ref"] for rows in (plans, projects, payments) for row in rows}
+    unit_ids = {row[unit] for rows in (projects, adjustments, payments) for row in rows}
+    names = _names(cov, content_ids, unit_ids)
+
+    return _assemble(cov, unit, names, plans, projects, adjustments, payments, targets, outputs)
+
+
+@dataclass
+class _Names:
+    contents: dict
+    units: dict
+    kinds: dict
+
+
+def _names(cov: Coverage, content_ids, unit_ids) -> _Names:
+    """Contents, units and indicator kinds by id: three small reads."""
+    contents = ActivityContent.objects.filter(pk__in=content_ids).values_list("pk", "code", "number", "short_name")
+    units = Province.objects.filter(pk__in=unit_ids)
+    if cov.scope != Scope.PROVINCE:
+        # The table by province lists every unit of the time, with or without figures.
+        day = cov.period.date_until
+        listed = Q(valid_from__isnull=True) | Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+        units = Province.objects.filter(Q(pk__in=unit_ids) | Q(*listed, **({"region": cov.region} if cov.region else {})))
+    kinds = IndicatorKind.objects.values_list("pk", "number", "name", "unit")
+    return _Names(
+        {pk: (code, number, name) for pk, code, number, name in contents},
+        {row[0]: row[1:] for row in units.values_list("pk", "code", "name", "region")},
+        {pk: (number, name, unit) for pk, number, name, unit in kinds},
+    )
+
+
+def _content_order(code: str, number: int) -> tuple:
+    return (code.split("-")[0], number)
+
+
+def _assemble(cov, unit, names, plans, projects, adjustments, payments, targets, outputs) -> Summary:
+    lines: dict[tuple[str, int], Line] = {}
+
+    def line(level, content) -> Line:
+        key = (level, content)
+        if key not in lines:
+            code, _number, name = names.contents[content]
+            lines[key] = Line(label=name, content_code=code)
+        return lines[key]
+
+    status: dict[int, StatusRow] = {}
+
+    def status_row(unit_id) -> StatusRow:
+        if unit_id not in status:
+            _code, name, region = names.units[unit_id]
+            status[unit_id] = StatusRow(label=name, region=region)
+        return status[unit_id]
+
+    for row in plans:
+        target = line(row["level"], row["content_ref"])
+        target.planned_amount += row["amount"] or 0
+        target.planned_projects += row["projects"] or 0
+    for row in projects:
+        target = line(row["level"], row["content_ref"])
+        target.started += row["started"]
+        target.accepted += row["accepted"]
+        target.counterpart += row["counterpart"]
+        status_row(row[unit]).approved[row["level"]] += row["support"]
+    for row in adjustments:
+        line(row["level"], row["content_ref"]).counterpart += row["counterpart"] or 0
+        status_row(row[unit]).approved[row["level"]] += row["support"] or 0
+    carry_over = Line(label="Kinh phí năm trước chuyển sang", kind="carry_over")
+    for row in payments:
+        carried = row["carry_over"]
+        carry_over.performed += carried
+        carry_over.cumulative += carried
+        if row["performed"] or row["cumulative"] or row["last_year"]:
+            target = line(row["level"], row["content_ref"])
+            target.performed += row["performed"]
+            target.cumulative += row["cumulative"]
+            target.last_year += row["last_year"]
+        entry = status_row(row[unit])
+        entry.approved[row["level"]] += row["paid_stopped"]
+        entry.paid[row["level"]] += row["cumulative"]
+
+    blocks = []
+    total = Line(label="Tổng cộng", kind="total")
+    for letter, level in zip("AB", cov.levels, strict=False):
+        block = LevelBlock(level, letter, LEVEL_TITLES[level])
+        keys = sorted((key for key in lines if key[0] == level), key=lambda key: _content_order(*names.contents[key[1]][:2]))
+        subtotal = Line(label=f"Cộng {SCHEME_LEVEL_ABBREVIATIONS[level]}", kind="subtotal")
+        for number, key in enumerate(keys, start=1):
+            lines[key].number = str(number)
+            block.lines.append(lines[key])
+            subtotal.add(lines[key])
+        block.subtotal = subtotal
+        total.add(subtotal)
+        blocks.append(block)
+    total.performed += carry_over.performed
+    total.cumulative += carry_over.cumulative
+
+    planned = {row["kind"]: row["planned"] or 0 for row in targets}
+    output_rows = []
+    achieved = {row["kind"]: row for row in outputs}
+    for kind in sorted(set(planned) | set(achieved), key=lambda pk: names.kinds[pk][:2]):
+        number, name, unit_name = names.kinds[kind]
+        from_projects = achieved.get(kind, {})
+        output_rows.append(
+            OutputRow(
+                number=len(output_rows) + 1,
+                name=name,
+                unit=unit_name,
+                planned=planned.get(kind, from_projects.get("planned") or 0),
+                achieved=from_projects.get("achieved") or 0,
+            )
+        )
+
+    if cov.scope != Scope.PROVINCE:
+        for unit_id in names.units:
+            status_row(unit_id)
+    status_rows = sorted(status.values(), key=lambda row: (list(Region.values).index(row.region), row.label))
+    status_total = StatusRow(label="Tổng cộng", kind="total")
+    for row in status_rows:
+        status_total.add(row)
+    return Summary(cov, blocks, carry_over, total, output_rows, status_rows, status_total)
+
+
+def status_by_region(summary: Summary) -> list[tuple[StatusRow, list[StatusRow]]]:
+    """The table by province, grouped by region: (the region's sub-total, its provinces)."""
+    groups = []
+    for region in Region:
+        members = [row for row in summary.status_rows if row.region == region.value]
+        if not members:
+            continue
+        subtotal = StatusRow(label=str(region.label), region=region.value, kind="region")
+        for row in members:
+            subtotal.add(row)
+        groups.append((subtotal, members))
+    return groups
+
+
+# --- Biểu 03: the đề án, with their beneficiaries -----------------------------------------------
+
+STATUS_ON_DAY = [
+    ("stopped_on", "Ngừng thực hiện"),
+    ("settled_on", "Đã quyết toán"),
+    ("accepted_on", "Đã nghiệm thu"),
+    ("started_on", "Đang thực hiện"),
+    ("contracted_on", "Đã ký hợp đồng"),
+    ("decision_date", "Đã phê duyệt"),
+]
+
+
+@dataclass
+class ProjectRow:
+    number: int
+    level: str
+    content_label: str
+    code: str
+    name: str
+    unit: str
+    beneficiaries: list[str]
+    place: str
+    dates: str
+    total_cost: int
+    support: int
+    counterpart: int
+    paid_in_period: int
+    paid_to_date: int
+    status: str
+    note: str
+
+    @property
+    def percent_paid(self) -> Decimal | None:
+        return ratio(self.paid_to_date, self.support)
+
+
+@dataclass
+class ProjectGroup:
+    """A level's or a content's đề án with their sub-total (`rows` empty for a level heading)."""
+
+    label: str
+    kind: str  # level | content | total
+    rows: list[ProjectRow] = field(default_factory=list)
+    support: int = 0
+    counterpart: int = 0
+    total_cost: int = 0
+    paid_in_period: int = 0
+    paid_to_date: int = 0
+
+    def add(self, row) -> None:
+        for name in ("support", "counterpart", "total_cost", "paid_in_period", "paid_to_date"):
+            setattr(self, name, getattr(self, name) + getattr(row, name))
+
+    @property
+    def percent_paid(self) -> Decimal | None:
+        return ratio(self.paid_to_date, self.support)
+
+
+def report_projects(cov: Coverage):
+    """The đề án Biểu 03 lists: the year's đề án approved by the period's end, and earlier ones paid in it."""
+    period = cov.period
+    end = period.date_until
+    paid_in_period = Disbursement.objects.filter(project=OuterRef("pk"), paid_on__range=(period.date_from, end))
+    return Project.objects.filter(cov.rows(), plan__scheme__level__in=cov.levels).filter(
+        (Q(year=period.year) & _approved_by(end)) | (Q(year__lt=period.year) & Exists(paid_in_period))
+    )
+
+
+def _in_force(name: str, end: datetime.date):
+    """The value of a money field on `end`: the "before" value of the first adjustment after it, else the current."""
+    first_after = ProjectAdjustment.objects.filter(project=OuterRef("pk"), effective_on__gt=end).order_by("effective_on")
+    return Coalesce(Subquery(first_after.values(f"old_{name}")[:1]), F(name))
+
+
+def _paid(start: datetime.date | None, end: datetime.date):
+    payments = Disbursement.objects.filter(project=OuterRef("pk"), paid_on__lte=end)
+    if start is not None:
+        payments = payments.filter(paid_on__gte=start)
+    total = payments.order_by().values("project").annotate(total=Sum("amount")).values("total")
+    return Coalesce(Subquery(total), 0)
+
+
+def project_rows(cov: Coverage, *, chunk_size: int = 2000):
+    """Biểu 03 as (group heading | row) items, streamed in report order. Two queries.
+
+    Yields ProjectGroup headings (a level, then a content), ProjectRow items, and a content's
+    ProjectGroup again (kind "subtotal") after its last row; the last item is the total.
+    """
+    period = cov.period
+    start, end = period.date_from, period.date_until
+    last_adjustment = ProjectAdjustment.objects.filter(project=OuterRef("pk"), effective_on__lte=end).order_by(
+        "-effective_on"
+    )
+    projects = (
+        report_projects(cov)
+        .annotate(
+            level=F("plan__scheme__level"),
+            support_then=_in_force("kc_support", end),
+            counterpart_then=_in_force("counterpart_funds", end),
+            other_then=_in_force("other_funds", end),
+            paid_period=_paid(start, end),
+            paid_total=_paid(None, end),
+            adjusted_by=Subquery(last_adjustment.values("decision_number")[:1]),
+            adjusted_on=Subquery(last_adjustment.values("decision_date")[:1]),
+            content_code=F("content__code"),
+            content_number=F("content__number"),
+            content_name=F("content__short_name"),
+            unit_name=F("implementing_unit__name"),
+            commune_name=F("commune__name"),
+            province_name=F("province__name"),
+        )
+        .order_by("level", "content__code", "code")
+        .values_list(
+            "pk",
+            "level",
+            "content_code",
+            "content_number",
+            "content_name",
+            "code",
+            "name",
+            "unit_name",
+            "commune_name",
+            "location",
+            "province_name",
+            "start_date",
+            "end_date",
+            "support_then",
+            "counterpart_then",
+            "other_then",
+            "paid_period",
+            "paid_total",
+            "adjusted_by",
+            "adjusted_on",
+            "year",
+            *(name for name, _label in STATUS_ON_DAY),
+            "stop_reason",
+            "is_group",
+        )
+    )
+    beneficiaries = defaultdict(list)
+    for project_id, name, commune in (
+        Beneficiary.objects.filter(project__in=report_projects(cov).values("pk"))
+        .order_by("project", "facility__name")
+        .values_list("project", "facility__name", "facility__commune__name")
+    ):
+        beneficiaries[project_id].append(f"{name} ({commune})" if commune else name)
+
+    total = ProjectGroup("Tổng cộng", "total")
+    level_group = content_group = None
+    number = 0
+    for values in projects.iterator(chunk_size=chunk_size):
+        (pk, level, content_code, _content_number, content_name, code, name, unit_name, commune, location) = values[:10]
+        (province_name, start_date, end_date, support, counterpart, other, paid_period, paid_total) = values[10:18]
+        adjusted_by, adjusted_on, year = values[18:21]
+        dates = dict(zip((name_ for name_, _l in STATUS_ON_DAY), values[21:27], strict=True))
+        stop_reason, _is_group = values[27:29]
+        if level_group is None or level_group.label != LEVEL_TITLES[level]:
+            if content_group is not None:
+                yield _closed(content_group)
+            content_group = None
+            level_group = ProjectGroup(LEVEL_TITLES[level], "level")
+            yield level_group
+        if content_group is None or content_group.label != content_name:
+            if content_group is not None:
+                yield _closed(content_group)
+            content_group = ProjectGroup(content_name, "content")
+            yield content_group
+        number += 1
+        status = next((label for field_name, label in STATUS_ON_DAY if dates[field_name] and dates[field_name] <= end), "")
+        notes = []
+        if year < period.year:
+            notes.append(f"Chuyển tiếp từ năm {year}")
+        if adjusted_by:
+            notes.append(f"Điều chỉnh theo QĐ số {adjusted_by} ngày {adjusted_on:%d/%m/%Y}")
+        if dates["stopped_on"] and dates["stopped_on"] <= end and stop_reason:
+            notes.append(stop_reason)
+        place = ", ".join(part for part in (commune or location, province_name) if part)
+        row = ProjectRow(
+            number=number,
+            level=level,
+            content_label=content_name,
+            code=code,
+            name=name,
+            unit=unit_name,
+            beneficiaries=beneficiaries.get(pk, []),
+            place=place,
+            dates=" – ".join(f"{day:%d/%m/%Y}" for day in (start_date, end_date) if day),
+            total_cost=support + counterpart + other,
+            support=support,
+            counterpart=counterpart,
+            paid_in_period=paid_period,
+            paid_to_date=paid_total,
+            status=status,
+            note="; ".join(notes),
+        )
+        content_group.add(row)
+        total.add(row)
+        yield row
+    if content_group is not None:
+        yield _closed(content_group)
+    yield total
+
+
+def _closed(group: ProjectGroup) -> ProjectGroup:
+    """The sub-total line after a content's last đề án (the heading itself stays a heading)."""
+    return ProjectGroup(
+        f"Cộng {group.label.lower()}",
+        "subtotal",
+        support=group.support,
+        counterpart=group.counterpart,
+        total_cost=group.total_cost,
+        paid_in_period=group.paid_in_period,
+        paid_to_date=group.paid_to_date,
+    )

@@ -1,0 +1,206 @@
+"""Reports: drafts with their narrative, issued versions frozen byte for byte, and period locks.
+
+The figures are never stored on a draft: they are computed from the register (`reports.figures`)
+each time a draft is shown. Issuing renders the PDF and the Excel workbook once and keeps their
+bytes and SHA-256, so an issued report downloads exactly as it was issued whatever changes later;
+it also locks the period (`PeriodLock`) so the data it rests on stays as reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from programmes.models import Province, Region, RegisterModel, unit_of_today_field
+from programmes.querysets import ScopedQuerySet
+
+
+class Level(models.TextChoices):
+    ALL = "all", _("National and local (KCQG and KCĐP)")
+    NATIONAL = "national", _("National industry promotion (KCQG)")
+    LOCAL = "local", _("Local industry promotion (KCĐP)")
+
+
+class Scope(models.TextChoices):
+    PROVINCE = "province", _("a province")
+    REGION = "region", _("a region")
+    NATION = "nation", _("the nation")
+
+
+class Report(RegisterModel):
+    """A report draft: what it covers, and the narrative sections staff write.
+
+    Only a province's report is drafted and issued; the Ministry previews and downloads regional
+    and national figures without a draft.
+    """
+
+    province = models.ForeignKey(
+        Province, verbose_name=_("province / city"), on_delete=models.PROTECT, related_name="reports"
+    )
+    current_province = unit_of_today_field()
+    year = models.PositiveSmallIntegerField(_("year"))
+    preset = models.CharField(_("period"), max_length=20, blank=True)
+    date_from = models.DateField(_("from"))
+    date_until = models.DateField(_("until"))
+    level = models.CharField(_("scheme level"), max_length=10, choices=Level.choices, default=Level.ALL)
+    title = models.CharField(
+        _("summary"),
+        max_length=300,
+        help_text=_("The line under “BÁO CÁO”, e.g. “Kết quả thực hiện công tác khuyến công 6 tháng đầu năm 2026”."),
+    )
+    advantages = models.TextField(_("advantages (thuận lợi)"), blank=True)
+    limitations = models.TextField(_("limitations (hạn chế, tồn tại)"), blank=True)
+    causes = models.TextField(_("causes (nguyên nhân)"), blank=True)
+    tasks = models.TextField(_("tasks and solutions for the next period"), blank=True)
+    recommendations = models.TextField(_("recommendations (kiến nghị)"), blank=True)
+    recipients = models.TextField(
+        _("recipients (nơi nhận)"),
+        blank=True,
+        default="Bộ Công Thương (Cục Công nghiệp);\nUBND tỉnh;\nLưu: VT, QLCN.",
+        help_text=_("One per line."),
+    )
+    signer_title = models.CharField(
+        _("signer's title"), max_length=100, default="KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC", blank=True
+    )
+    signer_name = models.CharField(_("signer's name"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+    province_path = "current_province"
+    history = HistoricalRecords(verbose_name=_("historical report draft"), excluded_fields=["current_province"])
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-year", "-date_until", "-id"]
+        indexes = [models.Index(fields=["current_province", "year"], name="report_scope_year_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(date_from__lte=F("date_until")), name="report_period_in_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} – {self.province.name}" if self.province_id else self.title
+
+    def save(self, *args, **kwargs):
+        if self.province_id:
+            self.current_province_id = self.province.current_id or self.province_id
+        super().save(*args, **kwargs)
+
+
+class IssuedReport(models.Model):
+    """A version of a report as issued: its number and date, and its files, frozen."""
+
+    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.PROTECT, related_name="issues")
+    current_province = unit_of_today_field()
+    version = models.PositiveSmallIntegerField(_("version"))
+    number = models.CharField(_("number"), max_length=40, help_text=_("e.g. 123/BC-SCT"))
+    issued_on = models.DateField(_("issued on"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now, editable=False)
+    date_from = models.DateField(_("from"))
+    date_until = models.DateField(_("until"))
+    title = models.CharField(_("summary"), max_length=300)
+    pdf = models.BinaryField(_("PDF"))
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64)
+    xlsx = models.BinaryField(_("Excel workbook"))
+    xlsx_sha256 = models.CharField(_("SHA-256 of the workbook"), max_length=64)
+
+    objects = ScopedQuerySet.as_manager()
+    province_path = "current_province"
+
+    class Meta:
+        verbose_name = _("issued report")
+        verbose_name_plural = _("issued reports")
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "version"], name="issued_report_version_unique"),
+            models.UniqueConstraint(
+                fields=["current_province", "issued_on", "number"], name="issued_report_number_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Report no. %(number)s of %(date)s") % {
+            "number": self.number,
+            "date": self.issued_on.strftime("%d/%m/%Y"),
+        }
+
+    @staticmethod
+    def digest(data: bytes) -> str:
+        return hashlib.sha256(data).hexdigest()
+
+
+class PeriodLock(models.Model):
+    """The period an issued report locked: the province's data dated inside it is read-only.
+
+    Locks only ever end by an administrator's unlock, with a reason kept in the history.
+    """
+
+    issued_report = models.OneToOneField(
+        IssuedReport, verbose_name=_("issued report"), on_delete=models.PROTECT, related_name="lock"
+    )
+    province = models.ForeignKey(Province, verbose_name=_("province / city"), on_delete=models.PROTECT, related_name="+")
+    current_province = unit_of_today_field()
+    date_from = models.DateField(_("from"))
+    date_until = models.DateField(_("until"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    locked_at = models.DateTimeField(_("locked at"), default=timezone.now, editable=False)
+    unlocked_at = models.DateTimeField(_("unlocked at"), null=True, blank=True, editable=False)
+    unlocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("unlocked by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    unlock_reason = models.CharField(_("reason for unlocking"), max_length=300, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    province_path = "current_province"
+    history = HistoricalRecords(verbose_name=_("historical period lock"), excluded_fields=["current_province"])
+
+    class Meta:
+        verbose_name = _("period lock")
+        verbose_name_plural = _("period locks")
+        ordering = ["-locked_at"]
+        indexes = [
+            models.Index(
+                fields=["current_province", "date_until"],
+                condition=Q(unlocked_at__isnull=True),
+                name="period_lock_active_idx",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(date_from__lte=F("date_until")), name="period_lock_in_order"),
+            models.CheckConstraint(
+                condition=Q(unlocked_at__isnull=True) | ~Q(unlock_reason=""), name="period_unlock_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(province)s, %(start)s – %(end)s") % {
+            "province": self.province.name,
+            "start": self.date_from.strftime("%d/%m/%Y"),
+            "end": self.date_until.strftime("%d/%m/%Y"),
+        }
+
+    @property
+    def is_active(self) -> bool:
+        return self.unlocked_at is None
+
+
+__all__ = ["IssuedReport", "Level", "PeriodLock", "Region", "Report", "Scope"]

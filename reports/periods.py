@@ -1,0 +1,123 @@
+"""Report periods: any from/until dates, and the presets officials ask for.
+
+The Ministry's reporting regime counts a 6-month report from 15/12 of the previous year to 14/06
+and an annual one from 15/12 to 14/12 (report-layout.md §1a); the cut-off days are settings
+(`KHUYENCONG_REPORT_CUTOFF_DAY`, `KHUYENCONG_REPORT_CUTOFF_MONTHS`) because whether khuyến công
+follows them is not confirmed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+
+@dataclass(frozen=True)
+class Period:
+    year: int
+    date_from: datetime.date
+    date_until: datetime.date
+    preset: str = ""
+
+    @property
+    def label(self) -> str:
+        """How the period reads in a title: “6 tháng đầu năm 2024”, “năm 2024”, or the dates."""
+        label = PRESET_TITLES.get(self.preset)
+        if label is None:
+            return _("from %(start)s to %(end)s") % {
+                "start": self.date_from.strftime("%d/%m/%Y"),
+                "end": self.date_until.strftime("%d/%m/%Y"),
+            }
+        months = self.date_until.month
+        return str(label) % {"year": self.year, "months": months}
+
+    @property
+    def dates(self) -> str:
+        return f"{self.date_from:%d/%m/%Y} – {self.date_until:%d/%m/%Y}"
+
+    def year_start(self) -> datetime.date:
+        """The first day counted as “since the start of the year” (15/12 of the year before for a cut-off period)."""
+        return min(self.date_from, datetime.date(self.year, 1, 1))
+
+    def last_year(self) -> Period:
+        return Period(self.year - 1, _years_back(self.date_from), _years_back(self.date_until), self.preset)
+
+
+def _years_back(day: datetime.date) -> datetime.date:
+    if day.month == 2 and day.day == 29:
+        return day.replace(year=day.year - 1, day=28)
+    return day.replace(year=day.year - 1)
+
+
+def _month_end(year: int, month: int) -> datetime.date:
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+
+PRESETS = {
+    "h1": gettext_lazy("First 6 months"),
+    "h2": gettext_lazy("Last 6 months"),
+    "months": gettext_lazy("First N months"),
+    "year": gettext_lazy("The year"),
+    "cutoff_h1": gettext_lazy("6 months, Ministry cut-off (15/12 → 14/06)"),
+    "cutoff_year": gettext_lazy("Year, Ministry cut-off (15/12 → 14/12)"),
+    "custom": gettext_lazy("Dates of your choice"),
+}
+PRESET_TITLES = {
+    "h1": gettext_lazy("6 tháng đầu năm %(year)s"),
+    "h2": gettext_lazy("6 tháng cuối năm %(year)s"),
+    "months": gettext_lazy("%(months)s tháng đầu năm %(year)s"),
+    "year": gettext_lazy("năm %(year)s"),
+    "cutoff_h1": gettext_lazy("6 tháng đầu năm %(year)s"),
+    "cutoff_year": gettext_lazy("năm %(year)s"),
+}
+
+
+def cutoff_dates(year: int) -> tuple[datetime.date, datetime.date, datetime.date]:
+    """The Ministry's cut-off days for `year`: start (15/12 of the year before), mid-year end, year end."""
+    day = settings.KHUYENCONG_REPORT_CUTOFF_DAY
+    mid_month, end_month = settings.KHUYENCONG_REPORT_CUTOFF_MONTHS
+    start = datetime.date(year - 1, end_month, day)
+    return start, datetime.date(year, mid_month, day) - datetime.timedelta(days=1), start.replace(year=year) - (
+        datetime.timedelta(days=1)
+    )
+
+
+def period_for(
+    year: int,
+    preset: str = "year",
+    *,
+    months: int | None = None,
+    date_from: datetime.date | None = None,
+    date_until: datetime.date | None = None,
+) -> Period:
+    """Return the period of a preset (or of the dates given, preset "custom"); ValidationError if it makes no sense."""
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": _("Choose a year between 2000 and 2100.")})
+    if preset == "h1":
+        return Period(year, datetime.date(year, 1, 1), datetime.date(year, 6, 30), preset)
+    if preset == "h2":
+        return Period(year, datetime.date(year, 7, 1), datetime.date(year, 12, 31), preset)
+    if preset == "year":
+        return Period(year, datetime.date(year, 1, 1), datetime.date(year, 12, 31), preset)
+    if preset == "months":
+        if months is None or not 1 <= months <= 12:
+            raise ValidationError({"months": _("Give a number of months from 1 to 12.")})
+        return Period(year, datetime.date(year, 1, 1), _month_end(year, months), preset if months < 12 else "year")
+    if preset in ("cutoff_h1", "cutoff_year"):
+        start, mid, end = cutoff_dates(year)
+        return Period(year, start, mid if preset == "cutoff_h1" else end, preset)
+    if preset in ("custom", ""):
+        if date_from is None or date_until is None:
+            raise ValidationError({"date_from": _("Give the first and the last day of the period.")})
+        if date_from > date_until:
+            raise ValidationError({"date_until": _("The last day is before the first day.")})
+        if (date_until - date_from).days > 366:
+            raise ValidationError({"date_until": _("A report covers at most one year.")})
+        return Period(year, date_from, date_until, "custom")
+    raise ValidationError({"preset": _("Unknown period “%(preset)s”.") % {"preset": preset}})
