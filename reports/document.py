@@ -17,6 +17,7 @@ from . import figures
 from .models import Scope
 
 UNIT_LABEL = "ĐVT: triệu đồng"
+BODY_NAMES = {"SỞ CÔNG THƯƠNG": "Sở Công Thương", "CỤC CÔNG NGHIỆP": "Cục Công nghiệp"}
 
 
 @dataclass
@@ -67,7 +68,8 @@ class Document:
     @property
     def appendix_reference(self) -> str:
         if self.number and self.issued_on:
-            return f"(Kèm theo Báo cáo số {self.number} ngày {self.issued_on:%d/%m/%Y} của {self.issuing_body.title()} {self.coverage.name})"
+            body = f"{BODY_NAMES[self.issuing_body]} {self.coverage.name}"
+            return f"(Kèm theo Báo cáo số {self.number} ngày {self.issued_on:%d/%m/%Y} của {body})"
         return f"(Kèm theo Báo cáo số        /BC-SCT ngày      của Sở Công Thương {self.coverage.name})"
 
     @property
@@ -81,7 +83,10 @@ class Document:
             "doc": self,
             "unit_label": UNIT_LABEL,
             "status_groups": self.status_groups(),
-            **{name: self.narrative(name) for name in ("advantages", "limitations", "causes", "tasks", "recommendations")},
+            **{
+                name: self.narrative(name)
+                for name in ("advantages", "limitations", "causes", "tasks", "recommendations")
+            },
         }
 
     def status_groups(self):
@@ -134,7 +139,10 @@ def results_paragraphs(summary: figures.Summary) -> list[str]:
     period = summary.period
     total = summary.total
     paragraphs = []
-    planned = [f"{SCHEME_LEVEL_ABBREVIATIONS[b.level]} {millions(b.subtotal.planned_amount)} triệu đồng" for b in summary.blocks]
+    planned = [
+        f"{SCHEME_LEVEL_ABBREVIATIONS[b.level]} {millions(b.subtotal.planned_amount)} triệu đồng"
+        for b in summary.blocks
+    ]
     paragraphs.append(
         f"Kế hoạch kinh phí khuyến công năm {period.year} được giao {millions(total.planned_amount)} triệu đồng"
         + (f" ({'; '.join(planned)})" if len(planned) > 1 else "")

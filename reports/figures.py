@@ -29,12 +29,13 @@ rows filed under the units of that region (the regions of the time); the nation,
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -97,7 +98,7 @@ class Coverage:
         """What the heading says when the figures roll up units that no longer exist."""
         if not self.predecessors:
             return ""
-        return "Số liệu trước ngày 01/07/2025 gồm số liệu của: %s." % ", ".join(self.predecessors)
+        return f"Số liệu trước ngày 01/07/2025 gồm số liệu của: {', '.join(self.predecessors)}."
 
     def rows(self, prefix: str = "") -> Q:
         """The filter on a register table's filed-under columns (`prefix` for a related table)."""
@@ -114,9 +115,7 @@ class Coverage:
         return "current_province" if self.period.date_until >= MERGER_DATE else "province"
 
 
-def coverage(
-    period: Period, *, level: str = Level.ALL, province: Province | None = None, region: str = ""
-) -> Coverage:
+def coverage(period: Period, *, level: str = Level.ALL, province: Province | None = None, region: str = "") -> Coverage:
     """Return what a report covers; ValidationError for a unit that did not exist in the period."""
     if level not in LEVEL_OF:
         raise ValidationError({"level": _("Unknown scheme level.")})
@@ -124,9 +123,7 @@ def coverage(
         if province.valid_to is not None and period.date_until > province.valid_to:
             raise ValidationError(
                 {
-                    "province": _(
-                        "%(province)s ceased on %(date)s: choose the unit it became part of (%(successor)s)."
-                    )
+                    "province": _("%(province)s ceased on %(date)s: choose the unit it became part of (%(successor)s).")
                     % {
                         "province": province,
                         "date": province.valid_to.strftime("%d/%m/%Y"),
@@ -158,7 +155,8 @@ def resolve_province(code: str, on: datetime.date) -> Province:
     )
     if unit is None:
         raise ValidationError(
-            _("No province or city had the code %(code)s on %(date)s.") % {"code": code, "date": on.strftime("%d/%m/%Y")}
+            _("No province or city had the code %(code)s on %(date)s.")
+            % {"code": code, "date": on.strftime("%d/%m/%Y")}
         )
     return unit
 
@@ -238,8 +236,8 @@ class StatusRow:
 
     label: str
     region: str = ""
-    approved: dict = field(default_factory=lambda: {level: 0 for level in LEVELS})
-    paid: dict = field(default_factory=lambda: {level: 0 for level in LEVELS})
+    approved: dict = field(default_factory=lambda: dict.fromkeys(LEVELS, 0))
+    paid: dict = field(default_factory=lambda: dict.fromkeys(LEVELS, 0))
     kind: str = "unit"  # unit | region | total
 
     @property
@@ -399,7 +397,9 @@ def _names(cov: Coverage, content_ids, unit_ids) -> _Names:
         # The table by province lists every unit of the time, with or without figures.
         day = cov.period.date_until
         listed = Q(valid_from__isnull=True) | Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day)
-        units = Province.objects.filter(Q(pk__in=unit_ids) | Q(*listed, **({"region": cov.region} if cov.region else {})))
+        units = Province.objects.filter(
+            Q(pk__in=unit_ids) | Q(*listed, **({"region": cov.region} if cov.region else {}))
+        )
     kinds = IndicatorKind.objects.values_list("pk", "number", "name", "unit")
     return _Names(
         {pk: (code, number, name) for pk, code, number, name in contents},
@@ -461,7 +461,9 @@ def _assemble(cov, unit, names, plans, projects, adjustments, payments, targets,
     total = Line(label="Tổng cộng", kind="total")
     for letter, level in zip("AB", cov.levels, strict=False):
         block = LevelBlock(level, letter, LEVEL_TITLES[level])
-        keys = sorted((key for key in lines if key[0] == level), key=lambda key: _content_order(*names.contents[key[1]][:2]))
+        keys = sorted(
+            (key for key in lines if key[0] == level), key=lambda key: _content_order(*names.contents[key[1]][:2])
+        )
         subtotal = Line(label=f"Cộng {SCHEME_LEVEL_ABBREVIATIONS[level]}", kind="subtotal")
         for number, key in enumerate(keys, start=1):
             lines[key].number = str(number)
@@ -583,7 +585,9 @@ def report_projects(cov: Coverage):
 
 def _in_force(name: str, end: datetime.date):
     """The value of a money field on `end`: the "before" value of the first adjustment after it, else the current."""
-    first_after = ProjectAdjustment.objects.filter(project=OuterRef("pk"), effective_on__gt=end).order_by("effective_on")
+    first_after = ProjectAdjustment.objects.filter(project=OuterRef("pk"), effective_on__gt=end).order_by(
+        "effective_on"
+    )
     return Coalesce(Subquery(first_after.values(f"old_{name}")[:1]), F(name))
 
 
@@ -624,7 +628,7 @@ def project_rows(cov: Coverage, *, chunk_size: int = 2000):
             commune_name=F("commune__name"),
             province_name=F("province__name"),
         )
-        .order_by("level", "content__code", "code")
+        .order_by(Case(When(level=SchemeLevel.NATIONAL, then=0), default=1), "content__code", "code")
         .values_list(
             "pk",
             "level",
@@ -662,7 +666,7 @@ def project_rows(cov: Coverage, *, chunk_size: int = 2000):
 
     total = ProjectGroup("Tổng cộng", "total")
     level_group = content_group = None
-    number = 0
+    numbers = itertools.count(1)
     for values in projects.iterator(chunk_size=chunk_size):
         (pk, level, content_code, _content_number, content_name, code, name, unit_name, commune, location) = values[:10]
         (province_name, start_date, end_date, support, counterpart, other, paid_period, paid_total) = values[10:18]
@@ -680,8 +684,9 @@ def project_rows(cov: Coverage, *, chunk_size: int = 2000):
                 yield _closed(content_group)
             content_group = ProjectGroup(content_name, "content")
             yield content_group
-        number += 1
-        status = next((label for field_name, label in STATUS_ON_DAY if dates[field_name] and dates[field_name] <= end), "")
+        status = next(
+            (label for field_name, label in STATUS_ON_DAY if dates[field_name] and dates[field_name] <= end), ""
+        )
         notes = []
         if year < period.year:
             notes.append(f"Chuyển tiếp từ năm {year}")
@@ -691,7 +696,7 @@ def project_rows(cov: Coverage, *, chunk_size: int = 2000):
             notes.append(stop_reason)
         place = ", ".join(part for part in (commune or location, province_name) if part)
         row = ProjectRow(
-            number=number,
+            number=next(numbers),
             level=level,
             content_label=content_name,
             code=code,
@@ -719,7 +724,7 @@ def project_rows(cov: Coverage, *, chunk_size: int = 2000):
 def _closed(group: ProjectGroup) -> ProjectGroup:
     """The sub-total line after a content's last đề án (the heading itself stays a heading)."""
     return ProjectGroup(
-        f"Cộng {group.label.lower()}",
+        f"Cộng: {group.label}",
         "subtotal",
         support=group.support,
         counterpart=group.counterpart,

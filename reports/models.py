@@ -52,6 +52,7 @@ class Report(RegisterModel):
     title = models.CharField(
         _("summary"),
         max_length=300,
+        blank=True,
         help_text=_("The line under “BÁO CÁO”, e.g. “Kết quả thực hiện công tác khuyến công 6 tháng đầu năm 2026”."),
     )
     advantages = models.TextField(_("advantages (thuận lợi)"), blank=True)
@@ -70,7 +71,13 @@ class Report(RegisterModel):
     )
     signer_name = models.CharField(_("signer's name"), max_length=100, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
@@ -151,7 +158,9 @@ class PeriodLock(models.Model):
     issued_report = models.OneToOneField(
         IssuedReport, verbose_name=_("issued report"), on_delete=models.PROTECT, related_name="lock"
     )
-    province = models.ForeignKey(Province, verbose_name=_("province / city"), on_delete=models.PROTECT, related_name="+")
+    province = models.ForeignKey(
+        Province, verbose_name=_("province / city"), on_delete=models.PROTECT, related_name="+"
+    )
     current_province = unit_of_today_field()
     date_from = models.DateField(_("from"))
     date_until = models.DateField(_("until"))

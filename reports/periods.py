@@ -83,8 +83,10 @@ def cutoff_dates(year: int) -> tuple[datetime.date, datetime.date, datetime.date
     day = settings.KHUYENCONG_REPORT_CUTOFF_DAY
     mid_month, end_month = settings.KHUYENCONG_REPORT_CUTOFF_MONTHS
     start = datetime.date(year - 1, end_month, day)
-    return start, datetime.date(year, mid_month, day) - datetime.timedelta(days=1), start.replace(year=year) - (
-        datetime.timedelta(days=1)
+    return (
+        start,
+        datetime.date(year, mid_month, day) - datetime.timedelta(days=1),
+        start.replace(year=year) - (datetime.timedelta(days=1)),
     )
 
 

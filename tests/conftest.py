@@ -8,6 +8,7 @@ from programmes import services
 from programmes.models import Province, Role
 from programmes.reference_data import install_reference_data
 from tests.factories import UserFactory, current_province
+from tests.report_data import thanhhoa_2024  # noqa: F401  (a fixture for the report tests)
 
 
 def _persona(username: str, role: str, province_code: str | None = None):

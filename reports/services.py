@@ -1,0 +1,153 @@
+"""The write path of reports: drafts, issuing (freeze and lock) and unlocking.
+
+Same rules as `programmes.services`: each takes the acting user, locks the row first, then checks
+the write rule, the role, validation, and records the author (and reason) in the history.
+
+- staff and managers write their province's drafts; reviewers write nothing;
+- a manager (or an administrator) issues: the PDF and workbook are rendered once, their bytes
+  and SHA-256 kept, and the period locked for the province (`reports.locks`);
+- only an administrator unlocks a period, with a reason that enters the history.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programmes.access import is_administrator, is_approver, may_write_in_province
+
+from . import document, figures, render
+from .models import IssuedReport, PeriodLock, Report
+from .periods import Period
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise PermissionDenied(message)
+
+
+def _may_write(user, report: Report) -> bool:
+    if user is None:
+        return True
+    unit_of_today = report.province.current_id or report.province_id
+    return may_write_in_province(user, unit_of_today)
+
+
+def coverage_of(report: Report) -> figures.Coverage:
+    period = Period(report.year, report.date_from, report.date_until, report.preset)
+    return figures.coverage(period, level=report.level, province=report.province)
+
+
+@transaction.atomic
+def report_save(*, report: Report, user=None) -> Report:
+    """Create or update a draft (what it covers and its narrative)."""
+    stored = Report.objects.select_for_update().filter(pk=report.pk).first() if report.pk else None
+    for instance in (stored, report):
+        if instance is not None:
+            _require(_may_write(user, instance), _("You may not change this report."))
+    report.full_clean()
+    coverage_of(report)  # a unit that did not exist in the period is refused with its reason
+    if not report.title:
+        report.title = document.default_title(coverage_of(report))
+    if stored is None and user is not None:
+        report.created_by = user
+    report.updated_at = timezone.now()
+    if user is not None:
+        report._history_user = user
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_delete(*, report: Report, user=None) -> None:
+    stored = Report.objects.select_for_update().filter(pk=report.pk).first()
+    if stored is None:
+        return
+    _require(_may_write(user, stored), _("You may not change this report."))
+    if stored.issues.exists():
+        raise ValidationError(_("This report has been issued; an issued report is kept."))
+    stored.delete()
+
+
+@transaction.atomic
+def report_issue(*, report: Report, user, number: str, issued_on: datetime.date) -> IssuedReport:
+    """Issue a version of the report: freeze its PDF and workbook, and lock its period.
+
+    Issuing again makes a new version (and a new lock) with its own number and date.
+    """
+    stored = Report.objects.select_for_update().select_related("province").get(pk=report.pk)
+    _require(_may_write(user, stored), _("You may not issue this report."))
+    _require(user is None or is_approver(user), _("Only a province manager may issue a report."))
+    number = (number or "").strip()
+    errors = {}
+    if not number:
+        errors["number"] = _("Give the report's number, e.g. 123/BC-SCT.")
+    if issued_on is None:
+        errors["issued_on"] = _("Give the date of issue.")
+    elif issued_on < stored.date_until:
+        errors["issued_on"] = _("A report is issued after the last day of its period (%(date)s).") % {
+            "date": stored.date_until.strftime("%d/%m/%Y")
+        }
+    if errors:
+        raise ValidationError(errors)
+    doc = document.build(coverage_of(stored), report=stored, number=number, issued_on=issued_on)
+    pdf = render.pdf(doc)
+    xlsx = render.xlsx(doc)
+    version = (stored.issues.aggregate(last=Max("version"))["last"] or 0) + 1
+    try:
+        with transaction.atomic():
+            issued = IssuedReport.objects.create(
+                report=stored,
+                current_province_id=stored.current_province_id,
+                version=version,
+                number=number,
+                issued_on=issued_on,
+                issued_by=user,
+                date_from=stored.date_from,
+                date_until=stored.date_until,
+                title=doc.title,
+                pdf=pdf,
+                pdf_sha256=IssuedReport.digest(pdf),
+                xlsx=xlsx,
+                xlsx_sha256=IssuedReport.digest(xlsx),
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"number": _("Report no. %(number)s of this date has already been issued.") % {"number": number}}
+        ) from exc
+    lock = PeriodLock(
+        issued_report=issued,
+        province=stored.province,
+        current_province_id=stored.current_province_id,
+        date_from=stored.date_from,
+        date_until=stored.date_until,
+        year=stored.year,
+    )
+    lock._history_user = user
+    lock._change_reason = _("Locked by issuing report no. %(number)s") % {"number": number}
+    lock.save()
+    return issued
+
+
+@transaction.atomic
+def period_unlock(*, lock: PeriodLock, user, reason: str) -> PeriodLock:
+    """Unlock a period an issued report locked; administrators only, with a reason kept in the history."""
+    stored = PeriodLock.objects.select_for_update().get(pk=lock.pk)
+    _require(user is None or is_administrator(user), _("Only an administrator may unlock a period."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"unlock_reason": _("Give the reason for unlocking the period.")})
+    if stored.unlocked_at is not None:
+        raise ValidationError(_("This period is already unlocked."))
+    stored.unlocked_at = timezone.now()
+    stored.unlocked_by = user
+    stored.unlock_reason = reason[:300]
+    stored._history_user = user
+    stored._change_reason = reason[:100]
+    stored.save()
+    return stored
