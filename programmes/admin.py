@@ -20,7 +20,7 @@ from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import BigIntegerField, BooleanField, Count, F, Func, Sum, TextField, Value
 from django.db.models.functions import Coalesce, Concat
 from django.http import Http404, HttpResponseRedirect
@@ -669,6 +669,8 @@ class IndicatorInline(LabelledInlineMixin, ScopedChoicesMixin, admin.TabularInli
     model = Indicator
     fields = ["kind", "planned", "achieved", "achieved_on"]
     extra = 0
+    # Counts typed like the amounts: a text box with a numeric keyboard, no spinner that a wheel changes.
+    formfield_overrides = {models.PositiveIntegerField: {"widget": forms.TextInput(attrs={"inputmode": "numeric"})}}
     verbose_name = _("output indicator")
     verbose_name_plural = _("outputs (chỉ tiêu)")
 

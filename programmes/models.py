@@ -787,12 +787,35 @@ class Project(FiledUnder, DecisionFields, Searchable):
             models.Index(
                 fields=["plan"], include=["id", "kc_support", "disbursed_amount"], name="project_plan_figures_idx"
             ),
+            # The reports' figures of a year, for a province or the nation, from the index alone.
+            models.Index(
+                fields=["year", "current_province"],
+                include=[
+                    "id",
+                    "province",
+                    "plan",
+                    "content",
+                    "status",
+                    "decision_date",
+                    "started_on",
+                    "accepted_on",
+                    "stopped_on",
+                    "kc_support",
+                    "counterpart_funds",
+                    "disbursed_amount",
+                ],
+                name="project_report_idx",
+            ),
             # A province's search reads its own rows' text from the index alone.
             models.Index(fields=["current_province", "id"], include=["search_text"], name="project_scope_search_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
                 fields=["id", "province", "current_province", "year"], name="project_filed_under_key"
+            ),
+            # The key a payment's copy of its đề án's filing, plan and content points at.
+            models.UniqueConstraint(
+                fields=["id", "province", "current_province", "year", "plan", "content"], name="project_report_key"
             ),
             models.CheckConstraint(condition=Q(kc_support__gte=0), name="project_kc_support_not_negative"),
             models.CheckConstraint(condition=Q(counterpart_funds__gte=0), name="project_counterpart_not_negative"),
@@ -1170,6 +1193,19 @@ class Disbursement(FiledUnder, RegisterModel):
         related_name="disbursements",
         help_text=_("The beneficiary paid, where the payment is for one facility."),
     )
+    # Copied from the đề án like the filed-under columns (and kept equal by the same key), so the
+    # reports sum payments by plan and activity content without reading the đề án.
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
+    )
+    content = models.ForeignKey(
+        ActivityContent,
+        verbose_name=_("activity content"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+    )
     paid_on = models.DateField(_("date"))
     amount = models.BigIntegerField(_("amount (đồng)"), validators=[MinValueValidator(1)])
     source = models.CharField(_("funding source"), max_length=8, choices=Source.choices)
@@ -1181,7 +1217,8 @@ class Disbursement(FiledUnder, RegisterModel):
     objects = ScopedQuerySet.as_manager()
     filed_under = ("project",)
     history = HistoricalRecords(
-        verbose_name=_("historical disbursement"), excluded_fields=["province", "current_province", "year"]
+        verbose_name=_("historical disbursement"),
+        excluded_fields=["province", "current_province", "year", "plan", "content"],
     )
 
     class Meta:
@@ -1204,6 +1241,17 @@ class Disbursement(FiledUnder, RegisterModel):
             models.Index(fields=["current_province", "amount", "id"], name="disbursement_scope_amount_idx"),
             # A search by đề án: its payments and their totals, from the index alone.
             models.Index(fields=["project"], include=["amount"], name="disbursement_project_idx"),
+            # The reports' sums by plan and content over a period (reports.figures), from the index alone.
+            models.Index(
+                fields=["paid_on"],
+                include=["year", "plan", "content", "amount", "province", "current_province"],
+                name="disbursement_report_idx",
+            ),
+            models.Index(
+                fields=["current_province", "paid_on"],
+                include=["year", "plan", "content", "amount", "province"],
+                name="disbursement_scope_report_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="disbursement_amount_positive"),
@@ -1220,6 +1268,14 @@ class Disbursement(FiledUnder, RegisterModel):
             "amount": money(self.amount),
             "date": self.paid_on.strftime("%d/%m/%Y"),
         }
+
+    def fill_filed_under(self) -> None:
+        super().fill_filed_under()
+        project = self._meta.get_field("project")
+        if project.is_cached(self) or self.project_id is not None:
+            parent = self.project
+            if parent is not None:
+                self.plan_id, self.content_id = parent.plan_id, parent.content_id
 
     def clean(self) -> None:
         errors: dict[str, list] = {}

@@ -197,7 +197,8 @@ def running_totals_suspended(connection=default_connection):
 # beneficiary's, adjustment's and attachment's their đề án's (or plan's).
 _FILED = ("province_id", "current_province_id", "year")
 _FILED_IN = ("id", "province_id", "current_province_id", "year")
-FILED_UNDER = [
+# As migration 0008 created it (0008 and 0010 use this list; the tables changed since).
+FILED_UNDER_0008 = [
     ("programmes_plan", ("province_id", "current_province_id"), "programmes_province", ("id", "current_id")),
     ("programmes_facility", ("province_id", "current_province_id"), "programmes_province", ("id", "current_id")),
     ("programmes_planline", ("plan_id", *_FILED), "programmes_plan", _FILED_IN),
@@ -207,6 +208,17 @@ FILED_UNDER = [
     ("programmes_beneficiary", ("project_id", *_FILED), "programmes_project", _FILED_IN),
     ("programmes_disbursement", ("project_id", *_FILED), "programmes_project", _FILED_IN),
     ("programmes_attachment", ("project_id", *_FILED), "programmes_project", _FILED_IN),
+]
+# Since migration 0012 a payment also carries its đề án's plan and activity content, so the
+# reports' figures read payments without a join (reports.figures); the same key keeps them equal.
+FILED_UNDER = [
+    *(link for link in FILED_UNDER_0008 if link[0] != "programmes_disbursement"),
+    (
+        "programmes_disbursement",
+        ("project_id", *_FILED, "plan_id", "content_id"),
+        "programmes_project",
+        (*_FILED_IN, "plan_id", "content_id"),
+    ),
 ]
 # Added with the outputs (migration 0011): an indicator is filed under its đề án or its plan.
 FILED_UNDER_INDICATORS = [

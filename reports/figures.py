@@ -2,7 +2,7 @@
 
 Every renderer (the HTML preview, the PDF, the Excel workbook, the command) and every test reads
 its numbers from here. `summary()` answers Biểu 01, Biểu 02 and the disbursement status in a
-constant number of queries (nine, whatever the size of the data: tests pin it); `project_rows()`
+constant number of queries (ten, whatever the size of the data: tests pin it); `project_rows()`
 answers Biểu 03 in two. Amounts are whole đồng; percentages exact `Decimal`, rounded at display.
 
 Definitions (domain.md §6–§7, report-layout.md §1d):
@@ -48,6 +48,7 @@ from programmes.models import (
     Disbursement,
     Indicator,
     IndicatorKind,
+    Plan,
     PlanLine,
     Project,
     ProjectAdjustment,
@@ -290,96 +291,121 @@ def _stopped_by(day: datetime.date, prefix: str = "") -> Q:
 
 
 def summary(cov: Coverage) -> Summary:
-    """Biểu 01, Biểu 02 and the disbursement status of what `cov` covers. Nine queries."""
+    """Biểu 01, Biểu 02 and the disbursement status of what `cov` covers. Ten queries.
+
+    Each query groups by unit, plan and activity content, reading covering indexes (payments carry
+    their đề án's plan and content); the level of each plan comes from one small read of the plans,
+    so a single-level report filters in Python rather than joining the schemes.
+    """
     period = cov.period
     year, start, end = period.year, period.date_from, period.date_until
     last = period.last_year()
     unit = cov.unit_column()
-    level_in = {"plan__scheme__level__in": cov.levels}
 
-    # 1. The year's plan, per unit, level and content.
+    # 1. The plans in scope, with their level.
+    plan_levels = dict(Plan.objects.filter(cov.rows(), year__lte=year).values_list("pk", "scheme__level"))
+    # 2. The year's plan, per unit, plan and content.
     plan_rows = (
-        PlanLine.objects.filter(cov.rows(), year=year, plan__status="da_duyet", **level_in)
-        .values(unit, level=F("plan__scheme__level"), content_ref=F("content"))
+        PlanLine.objects.filter(cov.rows(), year=year, plan__status="da_duyet")
+        .values(unit, plan_ref=F("plan"), content_ref=F("content"))
         .annotate(amount=Sum("planned_amount"), projects=Sum("planned_projects"))
         .order_by()
     )
-    # 2. The year's đề án: started and accepted in the period, approved support and counterpart funds.
+    # 3. The year's đề án: started and accepted in the period, approved support and counterpart funds;
+    #    a đề án stopped by the period's end counts for what was paid on it.
     approved = _approved_by(end) & ~_stopped_by(end)
     project_rows = (
-        Project.objects.filter(cov.rows(), year=year, **level_in)
-        .values(unit, level=F("plan__scheme__level"), content_ref=F("content"))
+        Project.objects.filter(cov.rows(), year=year)
+        .values(unit, plan_ref=F("plan"), content_ref=F("content"))
         .annotate(
             started=Count("pk", filter=Q(started_on__range=(start, end))),
             accepted=Count("pk", filter=Q(accepted_on__range=(start, end))),
             support=Coalesce(Sum("kc_support", filter=approved), 0),
             counterpart=Coalesce(Sum("counterpart_funds", filter=approved), 0),
+            paid_stopped=Coalesce(Sum("disbursed_amount", filter=_approved_by(end) & _stopped_by(end)), 0),
         )
         .order_by()
     )
-    # 3. Adjustments that apply after the period: the support and counterpart in force on its last day
+    # 4. Adjustments that apply after the period: the support and counterpart in force on its last day
     #    are the "before" values of the first of them (adjustments of one đề án never share a day).
     earlier_later = ProjectAdjustment.objects.filter(
         project=OuterRef("project"), effective_on__gt=end, effective_on__lt=OuterRef("effective_on")
     )
     corrections = (
-        ProjectAdjustment.objects.filter(
-            cov.rows(), year=year, effective_on__gt=end, **{f"project__{k}": v for k, v in level_in.items()}
-        )
+        ProjectAdjustment.objects.filter(cov.rows(), year=year, effective_on__gt=end)
         .filter(_approved_by(end, "project__") & ~_stopped_by(end, "project__"))
         .exclude(Exists(earlier_later))
-        .values(unit, level=F("project__plan__scheme__level"), content_ref=F("project__content"))
+        .values(unit, plan_ref=F("project__plan"), content_ref=F("project__content"))
         .annotate(
             support=Sum(F("old_kc_support") - F("project__kc_support")),
             counterpart=Sum(F("old_counterpart_funds") - F("project__counterpart_funds")),
         )
         .order_by()
     )
-    # 4. Payments: in the period, cumulative, the same period last year, carried over from earlier years.
+    # 5. Payments: in the period, cumulative since the start of the year, the same period last year,
+    #    carried over from earlier years' plans: one range of a covering index (an OR of two ranges
+    #    would read the table).
     in_period = Q(paid_on__range=(start, end))
-    this_year = Q(year=year)
-    stopped = _stopped_by(end, "project__")
+    this_year = Q(year=year, paid_on__gte=period.year_start())
+    same_period_last_year = Q(year=year - 1, paid_on__range=(last.date_from, last.date_until))
     payment_rows = (
-        Disbursement.objects.filter(cov.rows(), **{f"project__{k}": v for k, v in level_in.items()})
-        .filter(
-            (this_year & Q(paid_on__lte=end))
-            | (Q(year__lt=year) & in_period)
-            | (Q(year=year - 1) & Q(paid_on__range=(last.date_from, last.date_until)))
-        )
-        .values(unit, level=F("project__plan__scheme__level"), content_ref=F("project__content"))
+        Disbursement.objects.filter(cov.rows())
+        .filter(paid_on__range=(min(start, period.year_start(), last.date_from), end), year__lte=year)
+        .values(unit, plan_ref=F("plan"), content_ref=F("content"))
         .annotate(
             performed=Coalesce(Sum("amount", filter=this_year & in_period), 0),
             cumulative=Coalesce(Sum("amount", filter=this_year), 0),
-            paid_stopped=Coalesce(Sum("amount", filter=this_year & stopped), 0),
-            last_year=Coalesce(
-                Sum("amount", filter=Q(year=year - 1) & Q(paid_on__range=(last.date_from, last.date_until))), 0
-            ),
+            last_year=Coalesce(Sum("amount", filter=same_period_last_year), 0),
             carry_over=Coalesce(Sum("amount", filter=Q(year__lt=year) & in_period), 0),
         )
         .order_by()
     )
-    # 5–6. Outputs: targets of the year's plan lines, and the đề án's planned and achieved figures.
+    # 6–7. Outputs: targets of the year's plan lines, and the đề án's planned and achieved figures.
     plan_targets = (
-        Indicator.objects.filter(cov.rows(), year=year, plan__isnull=False, **level_in)
-        .values("kind")
+        Indicator.objects.filter(cov.rows(), year=year, plan__isnull=False)
+        .values("kind", plan_ref=F("plan"))
         .annotate(planned=Sum("planned"))
         .order_by()
     )
     project_outputs = (
         Indicator.objects.filter(cov.rows(), year=year, project__isnull=False)
-        .filter(**{f"project__{k}": v for k, v in level_in.items()})
-        .values("kind")
+        .values("kind", plan_ref=F("project__plan"))
         .annotate(planned=Sum("planned"), achieved=Coalesce(Sum("achieved", filter=Q(achieved_on__lte=end)), 0))
         .order_by()
     )
-    plans, projects, adjustments, payments = list(plan_rows), list(project_rows), list(corrections), list(payment_rows)
-    targets, outputs = list(plan_targets), list(project_outputs)
-    # 7–9. The names of the contents, units and indicators the figures mention.
+
+    def of_levels(rows):
+        """The rows of the levels asked for, each with its plan's level."""
+        kept = []
+        for row in rows:
+            level = plan_levels.get(row["plan_ref"])
+            if level in cov.levels:
+                row["level"] = level
+                kept.append(row)
+        return kept
+
+    plans, projects, adjustments, payments = (
+        of_levels(plan_rows),
+        of_levels(project_rows),
+        of_levels(corrections),
+        of_levels(payment_rows),
+    )
+    targets, outputs = _by_kind(of_levels(plan_targets)), _by_kind(of_levels(project_outputs))
+    # 8–10. The names of the contents, units and indicators the figures mention.
     content_ids = {row["content_ref"] for rows in (plans, projects, payments) for row in rows}
     unit_ids = {row[unit] for rows in (projects, adjustments, payments) for row in rows}
     names = _names(cov, content_ids, unit_ids)
 
     return _assemble(cov, unit, names, plans, projects, adjustments, payments, targets, outputs)
+
+
+def _by_kind(rows) -> list[dict]:
+    totals: dict[int, dict] = {}
+    for row in rows:
+        total = totals.setdefault(row["kind"], {"kind": row["kind"], "planned": 0, "achieved": 0})
+        total["planned"] += row["planned"] or 0
+        total["achieved"] += row.get("achieved") or 0
+    return list(totals.values())
 
 
 @dataclass
@@ -439,7 +465,7 @@ def _assemble(cov, unit, names, plans, projects, adjustments, payments, targets,
         target.started += row["started"]
         target.accepted += row["accepted"]
         target.counterpart += row["counterpart"]
-        status_row(row[unit]).approved[row["level"]] += row["support"]
+        status_row(row[unit]).approved[row["level"]] += row["support"] + row["paid_stopped"]
     for row in adjustments:
         line(row["level"], row["content_ref"]).counterpart += row["counterpart"] or 0
         status_row(row[unit]).approved[row["level"]] += row["support"] or 0
@@ -453,9 +479,7 @@ def _assemble(cov, unit, names, plans, projects, adjustments, payments, targets,
             target.performed += row["performed"]
             target.cumulative += row["cumulative"]
             target.last_year += row["last_year"]
-        entry = status_row(row[unit])
-        entry.approved[row["level"]] += row["paid_stopped"]
-        entry.paid[row["level"]] += row["cumulative"]
+        status_row(row[unit]).paid[row["level"]] += row["cumulative"]
 
     blocks = []
     total = Line(label="Tổng cộng", kind="total")

@@ -4,6 +4,7 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 from programmes.triggers import (
+    FILED_UNDER_0008,
     beneficiary_link_create_sql,
     beneficiary_link_drop_sql,
     create_sql,
@@ -58,12 +59,12 @@ def create_sqlite_triggers(apps, schema_editor):
 
 
 def create_filed_under(apps, schema_editor):
-    for statement in filed_under_create_sql(schema_editor.connection.vendor):
+    for statement in filed_under_create_sql(schema_editor.connection.vendor, FILED_UNDER_0008):
         schema_editor.execute(statement)
 
 
 def drop_filed_under(apps, schema_editor):
-    for statement in filed_under_drop_sql(schema_editor.connection.vendor):
+    for statement in filed_under_drop_sql(schema_editor.connection.vendor, FILED_UNDER_0008):
         schema_editor.execute(statement)
 
 

@@ -4,6 +4,7 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 from programmes.triggers import (
+    FILED_UNDER_0008,
     beneficiary_link_create_sql,
     beneficiary_link_drop_sql,
     create_sql,
@@ -16,14 +17,14 @@ from programmes.triggers import (
 def drop_sqlite_triggers(apps, schema_editor):
     # SQLite may rebuild programmes_project below; triggers that name it would break the rename.
     if schema_editor.connection.vendor == "sqlite":
-        for statement in drop_sql("sqlite") + beneficiary_link_drop_sql("sqlite") + filed_under_drop_sql("sqlite"):
+        for statement in drop_sql("sqlite") + beneficiary_link_drop_sql("sqlite") + filed_under_drop_sql("sqlite", FILED_UNDER_0008):
             schema_editor.execute(statement)
 
 
 def create_sqlite_triggers(apps, schema_editor):
     if schema_editor.connection.vendor == "sqlite":
         for statement in (
-            create_sql("sqlite") + beneficiary_link_create_sql("sqlite") + filed_under_create_sql("sqlite")
+            create_sql("sqlite") + beneficiary_link_create_sql("sqlite") + filed_under_create_sql("sqlite", FILED_UNDER_0008)
         ):
             schema_editor.execute(statement)
 

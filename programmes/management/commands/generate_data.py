@@ -427,6 +427,8 @@ class Command(BaseCommand):
                 "id": self.loader.reserve_id(Disbursement),
                 "project_id": project["id"],
                 **filed_under(project),
+                "plan_id": project["plan_id"],
+                "content_id": project["content_id"],
                 "paid_on": day,
                 "amount": amount,
                 "kind": kind,
