@@ -9,5 +9,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Attachments go through the province scope; there is no public media URL.
     path("tep-dinh-kem/<path:name>", attachment_download, name="attachment_download"),
+    path("admin/bao-cao/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

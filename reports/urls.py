@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+
+def _admin(view):
+    return admin.site.admin_view(view)
+
+
+urlpatterns = [
+    path("", _admin(views.index), name="index"),
+    path("ban-thao/", _admin(views.draft_create), name="draft_create"),
+    path("ban-thao/<int:pk>/", _admin(views.draft), name="draft"),
+    path("ban-thao/<int:pk>/ban-hanh/", _admin(views.issue), name="issue"),
+    path("ban-thao/<int:pk>/tai-ve/<str:kind>/", _admin(views.draft_download), name="draft_download"),
+    path("da-ban-hanh/<int:pk>/<str:kind>/", _admin(views.issued_download), name="issued_download"),
+    path("khoa/<int:pk>/mo-khoa/", _admin(views.unlock), name="unlock"),
+]

@@ -1,0 +1,234 @@
+"""The Reports page: parameters, live preview and downloads; drafts, issuing, issued versions, unlocking.
+
+Every view runs inside the admin (login, the admin's chrome). What a user may read follows the
+register's read scope (`for_user`); what they may write goes through `reports.services`.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from programmes.access import is_administrator, is_approver, may_write_in_province, user_role
+
+from . import document, render, services
+from .forms import IssueForm, NarrativeForm, ParametersForm, UnlockForm
+from .models import IssuedReport, PeriodLock, Report, Scope
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html; charset=utf-8",
+}
+
+
+def _context(request, **extra) -> dict:
+    return {**admin.site.each_context(request), **extra}
+
+
+def _require_role(request) -> None:
+    if user_role(request.user) is None:
+        raise PermissionDenied
+
+
+def _file_name(doc: document.Document, suffix: str) -> str:
+    period = doc.period
+    return f"bao-cao-khuyen-cong-{slugify(doc.coverage.name)}-{period.date_from:%Y%m%d}-{period.date_until:%Y%m%d}.{suffix}"
+
+
+def _download(content: bytes | str, name: str, kind: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=CONTENT_TYPES[kind])
+    if kind != "html":
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def index(request):
+    """Parameters → preview of the live figures, downloads; the user's drafts and issued reports."""
+    _require_role(request)
+    user = request.user
+    form = ParametersForm(request.GET or None, user=user, initial={"year": timezone.localdate().year})
+    doc = None
+    if request.GET and form.is_valid():
+        doc = document.build(form.cleaned_data["coverage"])
+        kind = request.GET.get("format")
+        if kind in CONTENT_TYPES:
+            return _live_download(doc, kind)
+    drafts = Report.objects.for_user(user).select_related("province").order_by("-year", "-date_until", "-id")[:50]
+    issued = (
+        IssuedReport.objects.for_user(user)
+        .select_related("report__province", "issued_by")
+        .defer("pdf", "xlsx")
+        .order_by("-issued_at")[:50]
+    )
+    may_draft = (
+        doc is not None and doc.coverage.scope == Scope.PROVINCE and _may_write_unit(user, doc.coverage.province)
+    )
+    return TemplateResponse(
+        request,
+        "reports/index.html",
+        _context(
+            request,
+            title=_("Reports"),
+            form=form,
+            doc=doc,
+            doc_context=doc.context() if doc else {},
+            drafts=drafts,
+            issued=issued,
+            may_draft=may_draft,
+            query=request.GET.urlencode(),
+        ),
+    )
+
+
+def _may_write_unit(user, province) -> bool:
+    return may_write_in_province(user, province.current_id or province.pk)
+
+
+def _live_download(doc: document.Document, kind: str) -> HttpResponse:
+    if kind == "pdf":
+        return _download(render.pdf(doc), _file_name(doc, "pdf"), kind)
+    if kind == "xlsx":
+        from . import figures
+
+        items = figures.project_rows(doc.coverage)  # streamed into the workbook, never held
+        return _download(render.xlsx(doc, project_items=items), _file_name(doc, "xlsx"), kind)
+    return _download(render.html(doc), _file_name(doc, "html"), kind)
+
+
+@require_POST
+def draft_create(request):
+    _require_role(request)
+    form = ParametersForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, _("The report's parameters are not valid: %(errors)s") % {"errors": _errors(form)})
+        return HttpResponseRedirect(reverse("reports:index"))
+    cov = form.cleaned_data["coverage"]
+    if cov.scope != Scope.PROVINCE:
+        raise PermissionDenied(_("Drafts are written for a province."))
+    report = Report(
+        province=cov.province,
+        year=cov.period.year,
+        preset=cov.period.preset,
+        date_from=cov.period.date_from,
+        date_until=cov.period.date_until,
+        level=cov.level,
+    )
+    try:
+        services.report_save(report=report, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return HttpResponseRedirect(reverse("reports:index"))
+    messages.success(request, _("The draft was created: write its sections, then a manager issues it."))
+    return HttpResponseRedirect(reverse("reports:draft", args=[report.pk]))
+
+
+def _errors(form) -> str:
+    return " ".join(str(message) for messages_ in form.errors.values() for message in messages_)
+
+
+def draft(request, pk: int):
+    """A draft: its narrative (staff), the live figures, issuing (managers), its issued versions."""
+    _require_role(request)
+    user = request.user
+    report = get_object_or_404(Report.objects.for_user(user).select_related("province"), pk=pk)
+    may_write = _may_write_unit(user, report.province)
+    narrative = NarrativeForm(request.POST if request.method == "POST" else None, instance=report)
+    if request.method == "POST":
+        if not may_write:
+            raise PermissionDenied
+        if narrative.is_valid():
+            try:
+                services.report_save(report=narrative.save(commit=False), user=user)
+            except ValidationError as exc:
+                narrative.add_error(None, exc)
+            else:
+                messages.success(request, _("The draft was saved."))
+                return HttpResponseRedirect(request.path)
+    doc = document.build(services.coverage_of(report), report=report)
+    versions = report.issues.select_related("issued_by", "lock").defer("pdf", "xlsx").order_by("-version")
+    return TemplateResponse(
+        request,
+        "reports/draft.html",
+        _context(
+            request,
+            title=report.title,
+            report=report,
+            narrative=narrative,
+            may_write=may_write,
+            may_issue=may_write and is_approver(user),
+            may_unlock=is_administrator(user),
+            issue_form=IssueForm(initial={"issued_on": timezone.localdate()}),
+            unlock_form=UnlockForm(),
+            doc=doc,
+            doc_context=doc.context(),
+            versions=versions,
+        ),
+    )
+
+
+def draft_download(request, pk: int, kind: str):
+    """The draft with today's figures (not frozen: an issued version is)."""
+    _require_role(request)
+    if kind not in ("pdf", "xlsx"):
+        raise Http404
+    report = get_object_or_404(Report.objects.for_user(request.user).select_related("province"), pk=pk)
+    return _live_download(document.build(services.coverage_of(report), report=report), kind)
+
+
+@require_POST
+def issue(request, pk: int):
+    _require_role(request)
+    report = get_object_or_404(Report.objects.for_user(request.user), pk=pk)
+    form = IssueForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return HttpResponseRedirect(reverse("reports:draft", args=[pk]))
+    try:
+        issued = services.report_issue(report=report, user=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return HttpResponseRedirect(reverse("reports:draft", args=[pk]))
+    messages.success(
+        request,
+        _("Report no. %(number)s was issued (version %(version)s); its period is locked.")
+        % {"number": issued.number, "version": issued.version},
+    )
+    return HttpResponseRedirect(reverse("reports:draft", args=[pk]))
+
+
+def issued_download(request, pk: int, kind: str):
+    """The issued files, byte for byte as issued."""
+    _require_role(request)
+    if kind not in ("pdf", "xlsx"):
+        raise Http404
+    issued = get_object_or_404(IssuedReport.objects.for_user(request.user).select_related("report__province"), pk=pk)
+    name = f"{slugify(issued.number.replace('/', '-'))}-{issued.issued_on:%Y%m%d}-v{issued.version}.{kind}"
+    response = _download(bytes(getattr(issued, kind)), name, kind)
+    response["X-Content-SHA256"] = issued.pdf_sha256 if kind == "pdf" else issued.xlsx_sha256
+    return response
+
+
+@require_POST
+def unlock(request, pk: int):
+    _require_role(request)
+    lock = get_object_or_404(PeriodLock.objects.for_user(request.user).select_related("issued_report"), pk=pk)
+    form = UnlockForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+    else:
+        try:
+            services.period_unlock(lock=lock, user=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The period was unlocked; the reason is kept in its history."))
+    return HttpResponseRedirect(reverse("reports:draft", args=[lock.issued_report.report_id]))
