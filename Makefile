@@ -49,6 +49,9 @@ format: install
 messages: install
 	cd programmes && DEBUG=True ../$(BIN)/python ../manage.py makemessages -l vi --no-obsolete
 	cd programmes && DEBUG=True ../$(BIN)/python ../manage.py compilemessages -l vi
+	mkdir -p reports/locale
+	cd reports && DEBUG=True ../$(BIN)/python ../manage.py makemessages -l vi --no-obsolete
+	cd reports && DEBUG=True ../$(BIN)/python ../manage.py compilemessages -l vi
 
 ## Measure the lists and start pages on the national dataset beside a stock admin (see README)
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/khuyencong_bench

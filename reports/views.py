@@ -41,7 +41,8 @@ def _require_role(request) -> None:
 
 def _file_name(doc: document.Document, suffix: str) -> str:
     period = doc.period
-    return f"bao-cao-khuyen-cong-{slugify(doc.coverage.name)}-{period.date_from:%Y%m%d}-{period.date_until:%Y%m%d}.{suffix}"
+    dates = f"{period.date_from:%Y%m%d}-{period.date_until:%Y%m%d}"
+    return f"bao-cao-khuyen-cong-{slugify(doc.coverage.name)}-{dates}.{suffix}"
 
 
 def _download(content: bytes | str, name: str, kind: str) -> HttpResponse:

@@ -283,3 +283,38 @@ def test_lists_show_code_name_and_money_without_sideways_scrolling(screen, reque
         assert "." in amount.inner_text(), "amounts are grouped: 1.234.567.000"
         if name == "project" and role == "thanhhoa_officer":
             assert screen.locator("#result_list th.column-province_column").count() == 0
+
+
+def test_a_manager_previews_issues_and_downloads_a_report(page, thanhhoa_manager, thanhhoa_2024):
+    """The Reports page as a manager: preview the first half of 2024, draft, issue, download."""
+    log_in(page, thanhhoa_manager)
+    page.click("text=Báo cáo (PDF, Excel)")
+    page.select_option("#id_year", "2024") if page.locator("select#id_year").count() else page.fill("#id_year", "2024")
+    page.select_option("#id_preset", "h1")
+    page.click("button:has-text('Xem trước')")
+    page.wait_for_selector(".report-doc")
+    assert "02/08" in page.locator(".report-doc table.b01").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[page.width_name] + 1
+    shot(page, "reports-preview", ".report-doc")
+    shot(page, "reports-preview-table", ".report-doc table.b01")
+    assert not axe_problems(page)
+    page.click("button:has-text('Tạo bản thảo')")
+    page.wait_for_selector("#id_advantages")
+    page.fill("#id_advantages", "Được UBND tỉnh quan tâm chỉ đạo; các cơ sở chủ động đối ứng.")
+    page.click("button:has-text('Lưu bản thảo')")
+    page.wait_for_selector(".messagelist")
+    shot(page, "reports-draft")
+    assert not axe_problems(page)
+    page.fill("#id_number", "123/BC-SCT")
+    page.fill("#id_issued_on", "2024-07-05")
+    page.click("button:has-text('Ban hành báo cáo này')")
+    page.wait_for_selector("code.sha")
+    shot(page, "reports-issued", ".report-lists")
+    with page.expect_download() as download:
+        page.click("a:has-text('PDF') >> nth=0")
+    path = download.value.path()
+    data = Path(path).read_bytes()
+    assert data.startswith(b"%PDF")
+    from reports.models import IssuedReport
+
+    assert data == bytes(IssuedReport.objects.get().pdf)

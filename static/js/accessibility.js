@@ -5,7 +5,7 @@
  * when nothing is chosen, and its search box has no name at all. Name each after the field's
  * label (or, in a table of inline rows, its column), whenever select2 draws or redraws one.
  *
- * 2. A table wider than the screen (inline rows on a phone) scrolls sideways: it gets a name and
+ * 2. A table wider than the screen (inline rows on a phone, a report's tables) scrolls sideways: it gets a name and
  *    a place in the tab order, so it can be scrolled from the keyboard.
  */
 "use strict";
@@ -46,7 +46,7 @@
     }
 
     function scrollableByKeyboard() {
-        document.querySelectorAll(".inline-group, #changelist .results, .table-scroll").forEach(function (region) {
+        document.querySelectorAll(".inline-group, #changelist .results, .table-scroll, .report-doc table.figures").forEach(function (region) {
             if (region.scrollWidth > region.clientWidth && !region.hasAttribute("tabindex")) {
                 const heading = region.querySelector("h2, caption");
                 region.setAttribute("tabindex", "0");

@@ -20,7 +20,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from programmes.access import sees_all_provinces, user_province, user_role
 from programmes.models import Region
-
 from reports import document, figures, render
 from reports.models import Level
 from reports.periods import PRESETS, period_for
