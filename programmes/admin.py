@@ -594,6 +594,11 @@ class ActivityCatalogueAdmin(ReferenceWritesMixin, JunkProofRelationsMixin, admi
 @admin.register(IndicatorKind)
 class IndicatorKindAdmin(ReferenceAdmin):
     list_display = ["code", "number", "name", "unit"]
+    search_fields = ["code", "name"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # A catalogue of a few rows without a search_text column: Django's own search.
+        return admin.ModelAdmin.get_search_results(self, request, queryset, search_term)
 
 
 @admin.register(ActivityContent)

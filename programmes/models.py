@@ -1244,12 +1244,12 @@ class Disbursement(FiledUnder, RegisterModel):
             # The reports' sums by plan and content over a period (reports.figures), from the index alone.
             models.Index(
                 fields=["paid_on"],
-                include=["year", "plan", "content", "amount", "province", "current_province"],
+                include=["year", "plan", "content", "amount", "province", "current_province", "project"],
                 name="disbursement_report_idx",
             ),
             models.Index(
                 fields=["current_province", "paid_on"],
-                include=["year", "plan", "content", "amount", "province"],
+                include=["year", "plan", "content", "amount", "province", "project"],
                 name="disbursement_scope_report_idx",
             ),
         ]

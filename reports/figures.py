@@ -3,7 +3,7 @@
 Every renderer (the HTML preview, the PDF, the Excel workbook, the command) and every test reads
 its numbers from here. `summary()` answers Biểu 01, Biểu 02 and the disbursement status in a
 constant number of queries (ten, whatever the size of the data: tests pin it); `project_rows()`
-answers Biểu 03 in two. Amounts are whole đồng; percentages exact `Decimal`, rounded at display.
+answers Biểu 03 in four. Amounts are whole đồng; percentages exact `Decimal`, rounded at display.
 
 Definitions (domain.md §6–§7, report-layout.md §1d):
 
@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -597,56 +597,81 @@ class ProjectGroup:
         return ratio(self.paid_to_date, self.support)
 
 
+def _carried_over(cov: Coverage):
+    """The earlier years' đề án paid in the period (a subquery of their ids)."""
+    period = cov.period
+    return (
+        Disbursement.objects.filter(
+            cov.rows(), year__lt=period.year, paid_on__range=(period.date_from, period.date_until)
+        )
+        .values("project")
+        .distinct()
+    )
+
+
 def report_projects(cov: Coverage):
     """The đề án Biểu 03 lists: the year's đề án approved by the period's end, and earlier ones paid in it."""
     period = cov.period
-    end = period.date_until
-    paid_in_period = Disbursement.objects.filter(project=OuterRef("pk"), paid_on__range=(period.date_from, end))
-    return Project.objects.filter(cov.rows(), plan__scheme__level__in=cov.levels).filter(
-        (Q(year=period.year) & _approved_by(end)) | (Q(year__lt=period.year) & Exists(paid_in_period))
-    )
+    projects = Project.objects.filter(cov.rows())
+    if len(cov.levels) == 1:
+        projects = projects.filter(plan__scheme__level__in=cov.levels)
+    return projects.filter((Q(year=period.year) & _approved_by(period.date_until)) | Q(pk__in=_carried_over(cov)))
 
 
-def _in_force(name: str, end: datetime.date):
-    """The value of a money field on `end`: the "before" value of the first adjustment after it, else the current."""
-    first_after = ProjectAdjustment.objects.filter(project=OuterRef("pk"), effective_on__gt=end).order_by(
-        "effective_on"
-    )
-    return Coalesce(Subquery(first_after.values(f"old_{name}")[:1]), F(name))
-
-
-def _paid(start: datetime.date | None, end: datetime.date):
-    payments = Disbursement.objects.filter(project=OuterRef("pk"), paid_on__lte=end)
-    if start is not None:
-        payments = payments.filter(paid_on__gte=start)
-    total = payments.order_by().values("project").annotate(total=Sum("amount")).values("total")
-    return Coalesce(Subquery(total), 0)
+def _related(model, cov: Coverage):
+    """The rows of `model` hanging on the đề án Biểu 03 may list (a superset: filtered in Python)."""
+    return model.objects.filter(cov.rows()).filter(Q(year=cov.period.year) | Q(project__in=_carried_over(cov)))
 
 
 def project_rows(cov: Coverage, *, chunk_size: int = 2000):
-    """Biểu 03 as (group heading | row) items, streamed in report order. Two queries.
+    """Biểu 03 as (group heading | row) items, streamed in report order. Four queries.
 
     Yields ProjectGroup headings (a level, then a content), ProjectRow items, and a content's
-    ProjectGroup again (kind "subtotal") after its last row; the last item is the total.
+    sub-total (kind "subtotal") after its last row; the last item is the total. The đề án are read
+    in chunks; their payments, adjustments and beneficiaries come from one grouped read each.
     """
     period = cov.period
     start, end = period.date_from, period.date_until
-    last_adjustment = ProjectAdjustment.objects.filter(project=OuterRef("pk"), effective_on__lte=end).order_by(
-        "-effective_on"
-    )
+    paid = {
+        row["project"]: (row["in_period"], row["total"])
+        for row in _related(Disbursement, cov)
+        .filter(paid_on__lte=end)
+        .values("project")
+        .annotate(in_period=Coalesce(Sum("amount", filter=Q(paid_on__gte=start)), 0), total=Sum("amount"))
+        .order_by()
+    }
+    # The values in force on the period's last day are the "before" values of the first adjustment
+    # after it; the last one up to it is named in the note.
+    in_force, adjusted_by = {}, {}
+    for project_id, effective_on, number, decided_on, *old in (
+        _related(ProjectAdjustment, cov)
+        .order_by("project", "effective_on")
+        .values_list(
+            "project",
+            "effective_on",
+            "decision_number",
+            "decision_date",
+            "old_kc_support",
+            "old_counterpart_funds",
+            "old_other_funds",
+        )
+    ):
+        if effective_on <= end:
+            adjusted_by[project_id] = (number, decided_on)
+        elif project_id not in in_force:
+            in_force[project_id] = old
+    beneficiaries = defaultdict(list)
+    for project_id, name, commune in (
+        _related(Beneficiary, cov)
+        .order_by("project", "facility__name")
+        .values_list("project", "facility__name", "facility__commune__name")
+    ):
+        beneficiaries[project_id].append(f"{name} ({commune})" if commune else name)
     projects = (
         report_projects(cov)
         .annotate(
             level=F("plan__scheme__level"),
-            support_then=_in_force("kc_support", end),
-            counterpart_then=_in_force("counterpart_funds", end),
-            other_then=_in_force("other_funds", end),
-            paid_period=_paid(start, end),
-            paid_total=_paid(None, end),
-            adjusted_by=Subquery(last_adjustment.values("decision_number")[:1]),
-            adjusted_on=Subquery(last_adjustment.values("decision_date")[:1]),
             content_code=F("content__code"),
-            content_number=F("content__number"),
             content_name=F("content__short_name"),
             unit_name=F("implementing_unit__name"),
             commune_name=F("commune__name"),
@@ -656,8 +681,6 @@ def project_rows(cov: Coverage, *, chunk_size: int = 2000):
         .values_list(
             "pk",
             "level",
-            "content_code",
-            "content_number",
             "content_name",
             "code",
             "name",
@@ -667,36 +690,23 @@ def project_rows(cov: Coverage, *, chunk_size: int = 2000):
             "province_name",
             "start_date",
             "end_date",
-            "support_then",
-            "counterpart_then",
-            "other_then",
-            "paid_period",
-            "paid_total",
-            "adjusted_by",
-            "adjusted_on",
+            "kc_support",
+            "counterpart_funds",
+            "other_funds",
             "year",
             *(name for name, _label in STATUS_ON_DAY),
             "stop_reason",
-            "is_group",
         )
     )
-    beneficiaries = defaultdict(list)
-    for project_id, name, commune in (
-        Beneficiary.objects.filter(project__in=report_projects(cov).values("pk"))
-        .order_by("project", "facility__name")
-        .values_list("project", "facility__name", "facility__commune__name")
-    ):
-        beneficiaries[project_id].append(f"{name} ({commune})" if commune else name)
 
     total = ProjectGroup("Tổng cộng", "total")
     level_group = content_group = None
     numbers = itertools.count(1)
     for values in projects.iterator(chunk_size=chunk_size):
-        (pk, level, content_code, _content_number, content_name, code, name, unit_name, commune, location) = values[:10]
-        (province_name, start_date, end_date, support, counterpart, other, paid_period, paid_total) = values[10:18]
-        adjusted_by, adjusted_on, year = values[18:21]
-        dates = dict(zip((name_ for name_, _l in STATUS_ON_DAY), values[21:27], strict=True))
-        stop_reason, _is_group = values[27:29]
+        pk, level, content_name, code, name, unit_name, commune, location, province_name = values[:9]
+        start_date, end_date, support, counterpart, other, year = values[9:15]
+        dates = dict(zip((name_ for name_, _l in STATUS_ON_DAY), values[15:21], strict=True))
+        stop_reason = values[21]
         if level_group is None or level_group.label != LEVEL_TITLES[level]:
             if content_group is not None:
                 yield _closed(content_group)
@@ -708,17 +718,20 @@ def project_rows(cov: Coverage, *, chunk_size: int = 2000):
                 yield _closed(content_group)
             content_group = ProjectGroup(content_name, "content")
             yield content_group
+        if pk in in_force:
+            support, counterpart, other = in_force[pk]
+        paid_period, paid_total = paid.get(pk, (0, 0))
         status = next(
             (label for field_name, label in STATUS_ON_DAY if dates[field_name] and dates[field_name] <= end), ""
         )
         notes = []
         if year < period.year:
             notes.append(f"Chuyển tiếp từ năm {year}")
-        if adjusted_by:
-            notes.append(f"Điều chỉnh theo QĐ số {adjusted_by} ngày {adjusted_on:%d/%m/%Y}")
+        if pk in adjusted_by:
+            number, decided_on = adjusted_by[pk]
+            notes.append(f"Điều chỉnh theo QĐ số {number} ngày {decided_on:%d/%m/%Y}")
         if dates["stopped_on"] and dates["stopped_on"] <= end and stop_reason:
             notes.append(stop_reason)
-        place = ", ".join(part for part in (commune or location, province_name) if part)
         row = ProjectRow(
             number=next(numbers),
             level=level,
@@ -727,7 +740,7 @@ def project_rows(cov: Coverage, *, chunk_size: int = 2000):
             name=name,
             unit=unit_name,
             beneficiaries=beneficiaries.get(pk, []),
-            place=place,
+            place=", ".join(part for part in (commune or location, province_name) if part),
             dates=" – ".join(f"{day:%d/%m/%Y}" for day in (start_date, end_date) if day),
             total_cost=support + counterpart + other,
             support=support,

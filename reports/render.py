@@ -9,6 +9,7 @@ by row, so the nation's list of đề án streams with flat memory.
 from __future__ import annotations
 
 import io
+from copy import copy
 from decimal import Decimal
 
 from django.conf import settings
@@ -57,6 +58,7 @@ class _Sheet:
         from openpyxl.styles import Alignment, Border, Font, Side
 
         self.cell_class = WriteOnlyCell
+        self.prototypes: dict[tuple, object] = {}
         self.sheet = workbook.create_sheet(name)
         thin = Side(style="thin")
         self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -80,14 +82,25 @@ class _Sheet:
         self.append([self._styled(text, self.bold, self.header_alignment, border=True) for text in headers])
 
     def _styled(self, value, font=None, alignment=None, *, border=False, number_format=None):
+        """A cell with these styles; each combination is registered with the workbook once.
+
+        Assigning a Font or Border to every cell makes openpyxl look each one up in the
+        workbook's style tables: a copy of a prototype's style ids is what it does internally.
+        """
+        key = (id(font), id(alignment), border, number_format)
+        prototype = self.prototypes.get(key)
+        if prototype is None:
+            prototype = self.cell_class(self.sheet)
+            prototype.font = font or self.plain
+            if alignment is not None:
+                prototype.alignment = alignment
+            if border:
+                prototype.border = self.border
+            if number_format:
+                prototype.number_format = number_format
+            self.prototypes[key] = prototype
         cell = self.cell_class(self.sheet, value=value)
-        cell.font = font or self.plain
-        if alignment is not None:
-            cell.alignment = alignment
-        if border:
-            cell.border = self.border
-        if number_format:
-            cell.number_format = number_format
+        cell._style = copy(prototype._style)
         return cell
 
     def append(self, cells) -> None:
@@ -99,9 +112,10 @@ class _Sheet:
         for value in values:
             if isinstance(value, Money):
                 amount = value.amount
-                number = amount / 1_000_000 if amount % 1_000_000 else amount // 1_000_000
-                fmt = TRIEU if isinstance(number, int) else TRIEU_DECIMALS
-                cells.append(self._styled(number, font, border=True, number_format=fmt))
+                if amount % 1_000_000:
+                    cells.append(self._styled(amount / 1_000_000, font, border=True, number_format=TRIEU_DECIMALS))
+                else:
+                    cells.append(self._styled(amount // 1_000_000, font, border=True, number_format=TRIEU))
             elif isinstance(value, Decimal):
                 cells.append(self._styled(float(value / 100), font, border=True, number_format=PERCENT))
             elif isinstance(value, int) and not isinstance(value, bool):

@@ -246,6 +246,8 @@ def plan_data(plan, **changes):
         "note": "",
         "lines-TOTAL_FORMS": 0,
         "lines-INITIAL_FORMS": 0,
+        "indicators-TOTAL_FORMS": 0,
+        "indicators-INITIAL_FORMS": 0,
         "attachments-TOTAL_FORMS": 0,
         "attachments-INITIAL_FORMS": 0,
     }

@@ -33,7 +33,7 @@ def test_the_nation_and_a_region(thanhhoa_2024, tmp_path):
 def test_bad_parameters_are_refused_with_a_message(tmp_path, thanhhoa_officer):
     with pytest.raises(CommandError, match="99"):
         build(tmp_path, "--province", "99", "--year", "2024", "--preset", "h1")
-    with pytest.raises(CommandError, match="code 95"):  # Bạc Liêu is part of Cà Mau (96) since 1/7/2025
+    with pytest.raises(CommandError, match="95"):  # Bạc Liêu is part of Cà Mau (96) since 1/7/2025
         build(tmp_path, "--province", "95", "--year", "2025", "--preset", "year")
     with pytest.raises(CommandError):
         build(tmp_path, "--province", "38", "--year", "2024", "--preset", "h1", "--from", "2024-01-01")

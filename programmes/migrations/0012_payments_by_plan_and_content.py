@@ -178,7 +178,7 @@ class Migration(migrations.Migration):
             model_name="disbursement",
             index=models.Index(
                 fields=["paid_on"],
-                include=["year", "plan", "content", "amount", "province", "current_province"],
+                include=["year", "plan", "content", "amount", "province", "current_province", "project"],
                 name="disbursement_report_idx",
             ),
         ),
@@ -186,7 +186,7 @@ class Migration(migrations.Migration):
             model_name="disbursement",
             index=models.Index(
                 fields=["current_province", "paid_on"],
-                include=["year", "plan", "content", "amount", "province"],
+                include=["year", "plan", "content", "amount", "province", "project"],
                 name="disbursement_scope_report_idx",
             ),
         ),

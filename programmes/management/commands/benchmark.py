@@ -90,6 +90,8 @@ class Command(BaseCommand):
         parser.add_argument("--load-seconds", type=float, default=15.0, help="Length of each load run.")
         parser.add_argument("--no-load", action="store_true", help="Skip the gunicorn load run.")
         parser.add_argument("--workers", type=int, default=3, help="gunicorn workers in the load run.")
+        parser.add_argument("--no-reports", action="store_true", help="Skip the reports' figures, PDF and Excel.")
+        parser.add_argument("--reports-only", action="store_true", help="Measure the reports only.")
         parser.add_argument(
             "--prepare",
             action="store_true",
@@ -112,13 +114,18 @@ class Command(BaseCommand):
             f"Dataset: {Project.objects.count():,} đề án, {Disbursement.objects.count():,} disbursements, "
             f"{Facility.objects.count():,} facilities. {self.repeat} timed requests per line, server time in ms.\n"
         )
-        with override_settings(ROOT_URLCONF="programmes.benchmark.urls", ALLOWED_HOSTS=["*"]):
-            clear_url_caches()
-            try:
-                self.measure_pages(users, opts["only"])
-            finally:
+        if not opts["reports_only"]:
+            with override_settings(ROOT_URLCONF="programmes.benchmark.urls", ALLOWED_HOSTS=["*"]):
                 clear_url_caches()
-        if not opts["no_load"]:
+                try:
+                    self.measure_pages(users, opts["only"])
+                finally:
+                    clear_url_caches()
+        if not opts["no_reports"]:
+            from reports.benchmark import ReportsBenchmark
+
+            self.failures += ReportsBenchmark(self, self.repeat).run()
+        if not opts["no_load"] and not opts["reports_only"]:
             self.load_run(users, opts["load_seconds"], opts["workers"])
         self.stdout.write("")
         if self.failures:

@@ -1,0 +1,185 @@
+"""The reports' part of `manage.py benchmark`: figures, a province's PDF, the nation's workbook.
+
+Measured on the national dataset, beside openpyxl alone writing the same cells in the same run:
+
+- one province's 6-month figures (the largest province) ≤ 50 ms; the nation's ≤ 300 ms (median);
+- the PDF of a province report listing about 50 đề án ≤ 3 s, and its peak memory ≤ 300 MB (a
+  fresh `build_report` process, its maximum resident set);
+- the Excel workbook of the nation's đề án list (≥ 30.000 rows) ≤ 2× the time openpyxl alone
+  takes to write the same cells, and Python's peak allocation while writing it compared for the
+  nation and for a region a fraction of its size (it must not grow with the rows).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+
+from django.db.models import Count
+
+from programmes.models import Project
+
+from . import document, figures, render
+from .models import Level
+from .periods import period_for
+
+FIGURES_PROVINCE_MS = 50
+FIGURES_NATION_MS = 300
+PDF_SECONDS = 3.0
+PDF_MB = 300
+XLSX_RATIO = 2.0
+
+
+def _median_ms(function, repeat: int) -> float:
+    function()  # warm
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+class ReportsBenchmark:
+    def __init__(self, command, repeat: int):
+        self.out = command.stdout
+        self.style = command.style
+        self.repeat = max(3, repeat)
+        self.failures: list[str] = []
+
+    def check(self, label: str, value: float, target: float, unit: str) -> None:
+        ok = value <= target
+        line = f"  {label:<62} {value:>9.1f} {unit}  (target ≤ {target:g} {unit})"
+        self.out.write(line if ok else self.style.WARNING(line + "  MISSED"))
+        if not ok:
+            self.failures.append(f"{label}: {value:.1f} {unit} > {target:g} {unit}")
+
+    def run(self) -> list[str]:
+        self.out.write("\nReports (reports.figures, reports.render)")
+        year = self.busiest_year()
+        largest = self.largest_province()
+        self.figures(largest, year)
+        self.pdf(year)
+        self.workbook(year)
+        return self.failures
+
+    @staticmethod
+    def busiest_year() -> int:
+        return Project.objects.values("year").annotate(n=Count("pk")).order_by("-n").first()["year"]
+
+    @staticmethod
+    def largest_province():
+        from programmes.models import Province
+
+        busiest = Project.objects.values("current_province").annotate(n=Count("pk")).order_by("-n").first()
+        return Province.objects.get(pk=busiest["current_province"])
+
+    def figures(self, province, year: int) -> None:
+        period = period_for(year, "h1")
+        cases = [
+            (
+                f"6-month figures, {province.name} (largest province), {year}",
+                {"province": province},
+                FIGURES_PROVINCE_MS,
+            ),
+            (f"6-month figures, the nation, {year}", {}, FIGURES_NATION_MS),
+        ]
+        for label, where, target in cases:
+            cov = figures.coverage(period, **where)
+            self.check(label, _median_ms(lambda cov=cov: figures.summary(cov), self.repeat), target, "ms")
+
+    def fifty_projects(self, year: int):
+        """A province report that lists about 50 đề án: a province and level, from 1/1 to a day of the year."""
+        from programmes.models import Province
+
+        smallest = (
+            Project.objects.filter(year=year).values("current_province").annotate(n=Count("pk")).order_by("n").first()
+        )
+        province = Province.objects.get(pk=smallest["current_province"])
+        national = Project.objects.filter(current_province=province, year=year, plan__scheme__level="kcqg")
+        days = sorted(national.filter(decision_date__isnull=False).values_list("decision_date", flat=True))
+        until = days[min(49, len(days) - 1)] if days else datetime.date(year, 12, 31)
+        until = max(until, datetime.date(year, 1, 1))
+        period = period_for(year, "custom", date_from=datetime.date(year, 1, 1), date_until=until)
+        return province, figures.coverage(period, province=province, level=Level.NATIONAL)
+
+    def pdf(self, year: int) -> None:
+        province, cov = self.fifty_projects(year)
+        doc = document.build(cov)
+        rows = sum(1 for item in doc.project_items if isinstance(item, figures.ProjectRow))
+        label = f"PDF, {province.name}, {rows} đề án ({cov.period.dates})"
+        seconds = _median_ms(lambda: render.pdf(document.build(cov)), 3) / 1000
+        self.check(label, seconds, PDF_SECONDS, "s")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        command = [
+            sys.executable, "manage.py", "build_report", "--province", province.code, "--year", str(year),
+            "--from", f"{cov.period.date_from:%Y-%m-%d}", "--until", f"{cov.period.date_until:%Y-%m-%d}",
+            "--level", "national", "--format", "pdf", "-o", "/dev/null", "--verbosity", "0",
+        ]  # fmt: skip
+        subprocess.run(command, check=True)
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        if peak > before:
+            self.check("  peak memory of build_report --format pdf (a fresh process)", peak / 1024, PDF_MB, "MB")
+        else:
+            self.out.write("  peak memory: not measured (a larger child ran before)")
+
+    def workbook(self, year: int) -> None:
+        nation = figures.coverage(period_for(year, "year"))
+        doc = document.build(nation, with_projects=False)
+        start = time.perf_counter()
+        ours = render.xlsx(doc, project_items=figures.project_rows(nation))
+        ours_seconds = time.perf_counter() - start
+        # The same cells, written by openpyxl alone (rows read beforehand, not timed).
+        cells = [_cells(item) for item in figures.project_rows(nation)]
+        rows = sum(1 for item in cells if isinstance(item[0], int))
+        start = time.perf_counter()
+        _plain_workbook(cells)
+        plain_seconds = time.perf_counter() - start
+        self.out.write(
+            f"  Excel of the nation's đề án list, {rows:,} rows: ours {ours_seconds:.2f} s (reading included), "
+            f"openpyxl alone {plain_seconds:.2f} s, {len(ours) / 1e6:.1f} MB"
+        )
+        self.check("  ratio ours / openpyxl alone", ours_seconds / plain_seconds, XLSX_RATIO, "×")
+        # Peak Python allocation while writing: the nation, and a region with fewer rows.
+        peaks = {}
+        for label, cov in (
+            ("the nation", nation),
+            ("the Southern region", figures.coverage(nation.period, region="nam")),
+        ):
+            tracemalloc.start()
+            render.xlsx(document.build(cov, with_projects=False), project_items=figures.project_rows(cov))
+            peaks[label] = tracemalloc.get_traced_memory()[1] / 1e6
+            tracemalloc.stop()
+        self.out.write(
+            "  peak Python allocation while writing: "
+            + ", ".join(f"{label} {peak:.1f} MB" for label, peak in peaks.items())
+        )
+
+
+def _cells(item) -> list:
+    if isinstance(item, figures.ProjectRow):
+        return [
+            item.number, item.code, item.name, item.content_label, item.unit, "\n".join(item.beneficiaries),
+            item.place, item.dates, item.total_cost / 1e6, item.support / 1e6, item.counterpart / 1e6,
+            item.paid_in_period / 1e6, item.paid_to_date / 1e6, float(item.percent_paid or 0) / 100,
+            item.status, item.note,
+        ]  # fmt: skip
+    return ["", "", item.label]
+
+
+def _plain_workbook(cells) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Biểu 03")
+    for row in cells:
+        sheet.append(row)
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
