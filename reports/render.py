@@ -9,7 +9,6 @@ by row, so the nation's list of đề án streams with flat memory.
 from __future__ import annotations
 
 import io
-from copy import copy
 from decimal import Decimal
 
 from django.conf import settings
@@ -29,11 +28,19 @@ def html(document: Document) -> str:
         )
 
 
+_font_config = None
+
+
 def pdf(document: Document) -> bytes:
     from weasyprint import HTML  # imported here: it needs Pango, which only the PDF needs
+    from weasyprint.text.fonts import FontConfiguration
 
+    global _font_config
+    if _font_config is None:
+        # One per process: the bundled fonts are loaded once, not for every report.
+        _font_config = FontConfiguration()
     return HTML(string=html(document), base_url=str(settings.KHUYENCONG_REPORT_FONT_DIR)).write_pdf(
-        pdf_identifier=b"khuyencong", uncompressed_pdf=False
+        pdf_identifier=b"khuyencong", font_config=_font_config
     )
 
 
@@ -46,8 +53,14 @@ PERCENT = "0.00%"
 
 def _workbook():
     from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils.indexed_list import IndexedList
 
-    return Workbook(write_only=True)
+    workbook = Workbook(write_only=True)
+    # The font of every unstyled cell is the workbook's first; make it the legal Times New Roman
+    # (openpyxl keeps it in `_fonts`, with no public setter).
+    workbook._fonts = IndexedList([Font(name="Times New Roman", size=11, family=1)])
+    return workbook
 
 
 class _Sheet:
@@ -76,53 +89,62 @@ class _Sheet:
         self.sheet.page_setup.fitToWidth = 1
         self.sheet.page_setup.fitToHeight = 0
         self.sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        self.append([self._styled(title, self.bold)])
-        self.append([self._styled(unit or "", Font(name="Times New Roman", italic=True, size=10))])
+        self.append(self._styled(value, self.bold) for value in (title,))
+        self.append(self._styled(value, Font(name="Times New Roman", italic=True, size=10)) for value in (unit or "",))
         self.append([])
-        self.append([self._styled(text, self.bold, self.header_alignment, border=True) for text in headers])
+        self.append(self._styled(text, self.bold, self.header_alignment, border=True) for text in headers)
 
     def _styled(self, value, font=None, alignment=None, *, border=False, number_format=None):
-        """A cell with these styles; each combination is registered with the workbook once.
+        """A cell of this value and styles: one cell object per combination of styles, reused.
 
-        Assigning a Font or Border to every cell makes openpyxl look each one up in the
-        workbook's style tables: a copy of a prototype's style ids is what it does internally.
+        openpyxl's write-only sheet writes each cell of a row as the row's iterator yields it, so
+        one styled cell can carry every value of its style in turn (rows are appended as
+        generators). Styling a new cell for every value makes openpyxl look each style up in the
+        workbook's tables: on the nation's list, most of the time it takes.
         """
         key = (id(font), id(alignment), border, number_format)
-        prototype = self.prototypes.get(key)
-        if prototype is None:
-            prototype = self.cell_class(self.sheet)
-            prototype.font = font or self.plain
+        cell = self.prototypes.get(key)
+        if cell is None:
+            cell = self.cell_class(self.sheet)
+            if font is not None:
+                cell.font = font
             if alignment is not None:
-                prototype.alignment = alignment
+                cell.alignment = alignment
             if border:
-                prototype.border = self.border
+                cell.border = self.border
             if number_format:
-                prototype.number_format = number_format
-            self.prototypes[key] = prototype
-        cell = self.cell_class(self.sheet, value=value)
-        cell._style = copy(prototype._style)
+                cell.number_format = number_format
+            self.prototypes[key] = cell
+        cell.value = value
         return cell
 
     def append(self, cells) -> None:
         self.sheet.append(cells)
 
     def row(self, values, *, bold: bool = False) -> None:
-        font = self.bold if bold else self.plain
-        cells = []
-        for value in values:
-            if isinstance(value, Money):
-                amount = value.amount
-                if amount % 1_000_000:
-                    cells.append(self._styled(amount / 1_000_000, font, border=True, number_format=TRIEU_DECIMALS))
-                else:
-                    cells.append(self._styled(amount // 1_000_000, font, border=True, number_format=TRIEU))
-            elif isinstance(value, Decimal):
-                cells.append(self._styled(float(value / 100), font, border=True, number_format=PERCENT))
-            elif isinstance(value, int) and not isinstance(value, bool):
-                cells.append(self._styled(value, font, border=True, number_format="#,##0"))
-            else:
-                cells.append(self._styled(value, font, self.wrap, border=True))
-        self.sheet.append(cells)
+        """A table row: sub-totals bold and boxed; a đề án's row as plain values, amounts formatted.
+
+        The nation's list has some 30.000 rows: a styled cell costs openpyxl several times a plain
+        value, so only what needs a format (amounts, percentages) gets one.
+        """
+        if bold:
+            self.sheet.append(self._cell(value, self.bold, border=True) for value in values)
+            return
+        self.sheet.append(self._cell(value) for value in values)
+
+    def _cell(self, value, font=None, *, border=False):
+        if isinstance(value, Money):
+            amount = value.amount
+            if amount % 1_000_000:
+                return self._styled(amount / 1_000_000, font, border=border, number_format=TRIEU_DECIMALS)
+            return self._styled(amount // 1_000_000, font, border=border, number_format=TRIEU)
+        if isinstance(value, Decimal):
+            return self._styled(float(value / 100), font, border=border, number_format=PERCENT)
+        if font is None:
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return self._styled(value, font, border=border, number_format="#,##0")
+        return self._styled(value, font, self.wrap, border=border)
 
 
 class Money:

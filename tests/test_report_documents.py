@@ -118,6 +118,7 @@ def test_the_workbook_reads_back_with_the_same_numbers(thanhhoa_2024, tmp_path):
     assert workbook.sheetnames == ["Biểu 01", "Biểu 02", "Biểu 03", "Biểu 04"]
     sheet = workbook["Biểu 01"]
     assert sheet["A2"].value == "ĐVT: triệu đồng"
+    assert [cell.value for cell in sheet[4]][:3] == ["STT", "Nội dung hoạt động", "Kế hoạch năm 2024 – số đề án"]
     assert sheet.freeze_panes == "A5"
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.print_title_rows == "$4:$4"
