@@ -28,6 +28,8 @@ from programmes.models import (
     Beneficiary,
     Disbursement,
     Facility,
+    Indicator,
+    IndicatorKind,
     Organisation,
     Plan,
     PlanLine,
@@ -360,6 +362,17 @@ class Command(BaseCommand):
             [("ND45-3", 2050, 2), ("ND45-1", 400, 1), ("ND45-4", 500, 1)],
             manager,
         )
+        # The year's targets (chỉ tiêu) of the local plan's lines.
+        for content, kind, planned in (("ND45-3", "CS_MMTB", 8), ("ND45-4", "GIAN_HANG", 24)):
+            services.indicator_save(
+                indicator=Indicator(
+                    plan=local_plan,
+                    content=ActivityContent.objects.get(code=content),
+                    kind=IndicatorKind.objects.get(code=kind),
+                    planned=planned,
+                ),
+                user=manager,
+            )
         for spec in LOCAL_PROJECTS:
             self.project(local_plan, spec, manager, author, first_half=spec.accepted <= d(30, 6))
         for spec in NATIONAL_PROJECTS:
@@ -395,6 +408,14 @@ class Command(BaseCommand):
         )
         for spec in DANANG_PROJECTS:
             self.project(danang_plan, spec, danang_manager, danang_author, finished=False)
+
+    @staticmethod
+    def output_of(content: str, facilities: int) -> tuple[IndicatorKind, int]:
+        """The output a demo đề án reports (Biểu 02): facilities equipped, trainees, booths."""
+        code, planned = {"ND45-3": ("CS_MMTB", max(facilities, 1)), "ND45-1": ("LD_DAO_TAO", 35)}.get(
+            content, ("GIAN_HANG", 12)
+        )
+        return IndicatorKind.objects.get(code=code), planned
 
     def local_scheme(self, province: Province, legal_basis: str, years=(2021, 2025)) -> Scheme:
         scheme, _ = Scheme.objects.get_or_create(
@@ -525,11 +546,16 @@ class Command(BaseCommand):
             voucher_number=f"TU-{spec.code}",
             user=author,
         )
+        kind, planned = self.output_of(spec.content, len(facilities))
+        output = Indicator(project=project, kind=kind, planned=planned)
         if not finished:
+            services.indicator_save(indicator=output, user=author)
             return project
         project.accepted_on = spec.accepted
         project.status = ProjectStatus.ACCEPTED
         services.project_save(project=project, user=approver)
+        output.achieved, output.achieved_on = planned, spec.accepted
+        services.indicator_save(indicator=output, user=author)
         services.disbursement_create(
             project=project,
             paid_on=spec.accepted + datetime.timedelta(days=3),
