@@ -244,3 +244,24 @@ def test_the_lock_holds_only_its_province(draft, thanhhoa_manager, danang_office
     report_services.report_issue(report=draft, user=thanhhoa_manager, number="123/BC-SCT", issued_on=d(2024, 7, 5))
     other = ProjectFactory(plan=PlanFactory(province=old_province("48"), year=2024))
     disburse(other, TRIEU, paid_on=d(2024, 6, 1), user=danang_officer)
+
+
+def test_the_year_prints_the_published_national_and_local_figures(thanhhoa_2024, tmp_path):
+    """KCQG 2.950 triệu, 100 %; KCĐP 3.277 triệu, 100 %: in the PDF, the workbook and the preview."""
+    cov = figures.coverage(period_for(2024, "year"), province=thanhhoa_2024["province"])
+    doc = document.build(cov, number="250/BC-SCT", issued_on=d(2025, 1, 10))
+    text = pdf_text(render.pdf(doc), tmp_path)
+    for line in (_line(text, "Cộng KCQG"), _line(text, "Cộng KCĐP")):
+        assert "100,00%" in line, line
+    assert "2.950" in _line(text, "Cộng KCQG") and "3.277" in _line(text, "Cộng KCĐP")
+    path = tmp_path / "year.xlsx"
+    path.write_bytes(render.xlsx(doc))
+    rows = {row[1]: row for row in load_workbook(path)["Biểu 01"].iter_rows(min_row=5, values_only=True) if row[1]}
+    assert (rows["Cộng KCQG"][7], rows["Cộng KCQG"][8]) == (2950, 1.0)
+    assert (rows["Cộng KCĐP"][7], rows["Cộng KCĐP"][8]) == (3277, 1.0)
+    page = render.html(doc)
+    assert page.count("100,00%") >= 2 and "2.950" in page and "3.277" in page
+
+
+def _line(text: str, label: str) -> str:
+    return next(line for line in text.splitlines() if label in line)
