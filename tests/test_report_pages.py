@@ -148,3 +148,52 @@ def test_the_admin_refuses_a_payment_in_a_locked_period(client, thanhhoa_2024, t
     assert "9/BC-SCT" in response.content.decode()
     payment.refresh_from_db()
     assert payment.paid_on == d(2024, 5, 15)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"scope": "x"},
+        {"scope": "province", "province": "999999", "year": "2024", "preset": "h1", "level": "all"},
+        {"scope": "province", "province": "abc", "year": "99999999999", "preset": "h1", "level": "all"},
+        {"scope": "nation", "year": "2024", "preset": "custom", "date_from": "2024-13-01", "level": "all"},
+        {
+            "scope": "nation",
+            "year": "2024",
+            "preset": "custom",
+            "date_from": "2024-06-01",
+            "date_until": "2024-01-01",
+            "level": "all",
+        },
+        {
+            "scope": "nation",
+            "year": "2024",
+            "preset": "custom",
+            "date_from": "2020-01-01",
+            "date_until": "2024-01-01",
+            "level": "all",
+        },
+        {"scope": "nation", "year": "2024", "preset": "months", "months": "13", "level": "all"},
+        {"scope": "region", "region": "tay", "year": "2024", "preset": "h1", "level": "all"},
+        {"scope": "nation", "year": "2024", "preset": "zzz", "level": "kc", "format": "exe"},
+        {"scope": "province", "province": "95", "year": "2026", "preset": "year", "level": "all"},
+    ],
+)
+def test_junk_parameters_get_a_message_never_a_500(client, ministry_reviewer, params):
+    client.force_login(ministry_reviewer)
+    if params.get("province") == "95":
+        params["province"] = old_province("95").pk  # Bạc Liêu, which ceased on 30/06/2025
+    response = client.get(reverse("reports:index"), params)
+    assert response.status_code == 200
+    assert response.context["doc"] is None and response.context["form"].errors
+
+
+def test_junk_urls_are_not_found(client, ministry_reviewer):
+    client.force_login(ministry_reviewer)
+    for path in (
+        "/admin/bao-cao/ban-thao/999999/",
+        "/admin/bao-cao/da-ban-hanh/1/zip/",
+        "/admin/bao-cao/da-ban-hanh/999999/pdf/",
+    ):
+        assert client.get(path).status_code == 404, path
+    assert client.post(reverse("reports:unlock", args=[999999]), {"reason": "x"}).status_code == 404
