@@ -130,7 +130,9 @@ def default_title(cov: figures.Coverage) -> str:
 def build(cov: figures.Coverage, *, report=None, number: str = "", issued_on=None, with_projects=None) -> Document:
     summary = figures.summary(cov)
     document = Document(summary, report=report, number=number, issued_on=issued_on)
-    if with_projects if with_projects is not None else document.lists_projects:
+    if with_projects is None:
+        with_projects = document.lists_projects
+    if with_projects:
         document.project_items = list(figures.project_rows(cov))
     return document
 

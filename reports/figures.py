@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from programmes.lib.formatting import ratio
 from programmes.models import (
+    APPROVED_STATUSES,
     MERGER_DATE,
     SCHEME_LEVEL_ABBREVIATIONS,
     ActivityContent,
@@ -275,15 +276,9 @@ class Summary:
         return self.coverage.period
 
 
-def _level_path(prefix: str) -> str:
-    return f"{prefix}plan__scheme__level"
-
-
 def _approved_by(day: datetime.date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}decision_date__lte": day}) & Q(**{f"{prefix}status__in": [*_APPROVED_OR_STOPPED]})
-
-
-_APPROVED_OR_STOPPED = [S.APPROVED, S.CONTRACTED, S.IN_PROGRESS, S.ACCEPTED, S.SETTLED, S.STOPPED]
+    """Approved by `day` (a đề án stopped after its approval included)."""
+    return Q(**{f"{prefix}decision_date__lte": day}) & Q(**{f"{prefix}status__in": [*APPROVED_STATUSES, S.STOPPED]})
 
 
 def _stopped_by(day: datetime.date, prefix: str = "") -> Q:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from programmes.models import Province, Region, RegisterModel, unit_of_today_field
+from programmes.models import FiledUnderProvince, Province, Region, RegisterModel, unit_of_today_field
 from programmes.querysets import ScopedQuerySet
 
 
@@ -33,7 +33,7 @@ class Scope(models.TextChoices):
     NATION = "nation", _("the nation")
 
 
-class Report(RegisterModel):
+class Report(FiledUnderProvince, RegisterModel):
     """A report draft: what it covers, and the narrative sections staff write.
 
     Only a province's report is drafted and issued; the Ministry previews and downloads regional
@@ -43,7 +43,6 @@ class Report(RegisterModel):
     province = models.ForeignKey(
         Province, verbose_name=_("province / city"), on_delete=models.PROTECT, related_name="reports"
     )
-    current_province = unit_of_today_field()
     year = models.PositiveSmallIntegerField(_("year"))
     preset = models.CharField(_("period"), max_length=20, blank=True)
     date_from = models.DateField(_("from"))
@@ -83,7 +82,6 @@ class Report(RegisterModel):
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
 
     objects = ScopedQuerySet.as_manager()
-    province_path = "current_province"
     history = HistoricalRecords(verbose_name=_("historical report draft"), excluded_fields=["current_province"])
 
     class Meta:
@@ -97,11 +95,6 @@ class Report(RegisterModel):
 
     def __str__(self) -> str:
         return f"{self.title} – {self.province.name}" if self.province_id else self.title
-
-    def save(self, *args, **kwargs):
-        if self.province_id:
-            self.current_province_id = self.province.current_id or self.province_id
-        super().save(*args, **kwargs)
 
 
 class IssuedReport(models.Model):

@@ -15,9 +15,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from programmes.lib.formatting import millions
-
-from .document import UNIT_LABEL, Document
+from . import figures
+from .document import UNIT_LABEL, Document, build
 
 
 def html(document: Document) -> str:
@@ -42,6 +41,18 @@ def pdf(document: Document) -> bytes:
     return HTML(string=html(document), base_url=str(settings.KHUYENCONG_REPORT_FONT_DIR)).write_pdf(
         pdf_identifier=b"khuyencong", font_config=_font_config
     )
+
+
+def rendered(cov, kind: str, **document_fields) -> tuple[Document, bytes]:
+    """The document of `cov` as html, pdf or xlsx: the one way the page, the drafts and the command render.
+
+    The workbook streams Biểu 03 straight from the database; the PDF and HTML read it once.
+    """
+    if kind == "xlsx":
+        doc = build(cov, with_projects=False, **document_fields)
+        return doc, xlsx(doc, project_items=figures.project_rows(cov))
+    doc = build(cov, **document_fields)
+    return doc, pdf(doc) if kind == "pdf" else html(doc).encode()
 
 
 # --- Excel --------------------------------------------------------------------------------------
@@ -76,7 +87,6 @@ class _Sheet:
         thin = Side(style="thin")
         self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
         self.bold = Font(name="Times New Roman", bold=True, size=11)
-        self.plain = Font(name="Times New Roman", size=11)
         self.wrap = Alignment(wrap_text=True, vertical="top")
         self.header_alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
         for index, width in enumerate(widths, start=1):
@@ -154,9 +164,6 @@ class Money:
 
     def __init__(self, amount: int):
         self.amount = int(amount or 0)
-
-    def __str__(self) -> str:
-        return millions(self.amount)
 
 
 def _column(index: int) -> str:

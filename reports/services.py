@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes.access import is_administrator, is_approver, may_write_in_province
+from programmes.models import unit_of_today_id
 
 from . import document, figures, render
 from .models import IssuedReport, PeriodLock, Report
@@ -31,11 +32,13 @@ def _require(condition: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
+def may_write_reports_of(user, province) -> bool:
+    """Whether the user writes the reports of this unit (a province's own staff; the system itself)."""
+    return user is None or may_write_in_province(user, unit_of_today_id(province))
+
+
 def _may_write(user, report: Report) -> bool:
-    if user is None:
-        return True
-    unit_of_today = report.province.current_id or report.province_id
-    return may_write_in_province(user, unit_of_today)
+    return may_write_reports_of(user, report.province)
 
 
 def coverage_of(report: Report) -> figures.Coverage:

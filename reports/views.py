@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from programmes.access import is_administrator, is_approver, may_write_in_province, user_role
+from programmes.access import is_administrator, is_approver, user_role
 
 from . import document, render, services
 from .forms import IssueForm, NarrativeForm, ParametersForm, UnlockForm
@@ -59,10 +59,10 @@ def index(request):
     form = ParametersForm(request.GET or None, user=user, initial={"year": timezone.localdate().year})
     doc = None
     if request.GET and form.is_valid():
-        doc = document.build(form.cleaned_data["coverage"])
         kind = request.GET.get("format")
         if kind in CONTENT_TYPES:
-            return _live_download(doc, kind)
+            return _live_download(form.cleaned_data["coverage"], kind)
+        doc = document.build(form.cleaned_data["coverage"])
     drafts = Report.objects.for_user(user).select_related("province").order_by("-year", "-date_until", "-id")[:50]
     issued = (
         IssuedReport.objects.for_user(user)
@@ -70,9 +70,8 @@ def index(request):
         .defer("pdf", "xlsx")
         .order_by("-issued_at")[:50]
     )
-    may_draft = (
-        doc is not None and doc.coverage.scope == Scope.PROVINCE and _may_write_unit(user, doc.coverage.province)
-    )
+    may_draft = doc is not None and doc.coverage.scope == Scope.PROVINCE
+    may_draft = may_draft and services.may_write_reports_of(user, doc.coverage.province)
     return TemplateResponse(
         request,
         "reports/index.html",
@@ -90,19 +89,9 @@ def index(request):
     )
 
 
-def _may_write_unit(user, province) -> bool:
-    return may_write_in_province(user, province.current_id or province.pk)
-
-
-def _live_download(doc: document.Document, kind: str) -> HttpResponse:
-    if kind == "pdf":
-        return _download(render.pdf(doc), _file_name(doc, "pdf"), kind)
-    if kind == "xlsx":
-        from . import figures
-
-        items = figures.project_rows(doc.coverage)  # streamed into the workbook, never held
-        return _download(render.xlsx(doc, project_items=items), _file_name(doc, "xlsx"), kind)
-    return _download(render.html(doc), _file_name(doc, "html"), kind)
+def _live_download(cov, kind: str, **document_fields) -> HttpResponse:
+    doc, content = render.rendered(cov, kind, **document_fields)
+    return _download(content, _file_name(doc, kind), kind)
 
 
 @require_POST
@@ -141,7 +130,7 @@ def draft(request, pk: int):
     _require_role(request)
     user = request.user
     report = get_object_or_404(Report.objects.for_user(user).select_related("province"), pk=pk)
-    may_write = _may_write_unit(user, report.province)
+    may_write = services.may_write_reports_of(user, report.province)
     narrative = NarrativeForm(request.POST if request.method == "POST" else None, instance=report)
     if request.method == "POST":
         if not may_write:
@@ -182,7 +171,7 @@ def draft_download(request, pk: int, kind: str):
     if kind not in ("pdf", "xlsx"):
         raise Http404
     report = get_object_or_404(Report.objects.for_user(request.user).select_related("province"), pk=pk)
-    return _live_download(document.build(services.coverage_of(report), report=report), kind)
+    return _live_download(services.coverage_of(report), kind, report=report)
 
 
 @require_POST

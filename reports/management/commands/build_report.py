@@ -19,8 +19,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from programmes.access import sees_all_provinces, user_province, user_role
-from programmes.models import Region
-from reports import document, figures, render
+from programmes.models import Region, unit_of_today_id
+from reports import figures, render
 from reports.models import Level
 from reports.periods import PRESETS, period_for
 
@@ -75,13 +75,7 @@ class Command(BaseCommand):
             cov = figures.coverage(period, level=Level(options["level"]), province=province, region=region or "")
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        doc = document.build(cov, with_projects=options["format"] != "xlsx" and cov.scope == "province")
-        if options["format"] == "pdf":
-            content = render.pdf(doc)
-        elif options["format"] == "xlsx":
-            content = render.xlsx(doc, project_items=figures.project_rows(cov))
-        else:
-            content = render.html(doc).encode()
+        doc, content = render.rendered(cov, options["format"])
         Path(options["output"]).write_bytes(content)
         if options["verbosity"]:
             self.stdout.write(
@@ -99,5 +93,5 @@ class Command(BaseCommand):
         if sees_all_provinces(user):
             return
         own = user_province(user)
-        if province is None or own is None or (province.current_id or province.pk) != own.pk:
+        if province is None or own is None or unit_of_today_id(province) != own.pk:
             raise CommandError(f"{username} may only build reports of {own}.")
