@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "reports",
+    "import_export",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -165,6 +167,10 @@ if KHUYENCONG_DATE_MIN > KHUYENCONG_DATE_MAX:
 # their totals once narrowed (programmes.lists).
 KHUYENCONG_LIST_COUNT_LIMIT = env_int("KHUYENCONG_LIST_COUNT_LIMIT", 10_000)
 KHUYENCONG_ATTACHMENT_MAX_BYTES = env_int("KHUYENCONG_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
+# Imports (imports app): a file over these limits is refused before it is read.
+KHUYENCONG_IMPORT_MAX_BYTES = env_int("KHUYENCONG_IMPORT_MAX_MB", 10) * 1024 * 1024
+KHUYENCONG_IMPORT_MAX_UNPACKED_BYTES = env_int("KHUYENCONG_IMPORT_MAX_UNPACKED_MB", 200) * 1024 * 1024
+KHUYENCONG_IMPORT_MAX_ROWS = env_int("KHUYENCONG_IMPORT_MAX_ROWS", 20_000)
 # The Ministry's reporting cut-off (report-layout.md §1a): a 6-month report runs from 15/12 of the
 # year before to 14/06, an annual one to 14/12. Unconfirmed for khuyến công, hence settings.
 KHUYENCONG_REPORT_CUTOFF_DAY = env_int("KHUYENCONG_REPORT_CUTOFF_DAY", 15)

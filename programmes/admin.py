@@ -31,6 +31,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from imports.exports import ExportMixin
+
 from . import lifecycle, services
 from .access import PROVINCE_ROLES, Role, is_approver, may_write_in_province, sees_all_provinces, user_role
 from .forms import (
@@ -719,7 +721,8 @@ class PlanForm(ReasonForm):
 
 
 @admin.register(Plan)
-class PlanAdmin(TotalsChangeListMixin, ScopedAdmin):
+class PlanAdmin(ExportMixin, TotalsChangeListMixin, ScopedAdmin):
+    export_kinds = ("plans",)
     form = PlanForm
     list_display = [
         "__str__",
@@ -954,7 +957,8 @@ def _money_locked(obj) -> bool:
 
 
 @admin.register(Project)
-class ProjectAdmin(TotalsChangeListMixin, ScopedAdmin):
+class ProjectAdmin(ExportMixin, TotalsChangeListMixin, ScopedAdmin):
+    export_kinds = ("projects", "indicators")
     form = ProjectForm
     list_display = [
         "code",
@@ -1231,7 +1235,8 @@ class ProjectAdjustmentAdmin(ScopedAdmin):
 
 
 @admin.register(Facility)
-class FacilityAdmin(ScopedAdmin):
+class FacilityAdmin(ExportMixin, ScopedAdmin):
+    export_kinds = ("facilities",)
     list_display = ["name", "tax_code", "kind", "province", "commune", "industry", "workforce"]
     list_filter = [CurrentProvinceFilter, "kind", "industry"]
     list_select_related = ["province", "commune"]
@@ -1260,7 +1265,8 @@ class FacilityAdmin(ScopedAdmin):
 
 
 @admin.register(Beneficiary)
-class BeneficiaryAdmin(TotalsChangeListMixin, ScopedAdmin):
+class BeneficiaryAdmin(ExportMixin, TotalsChangeListMixin, ScopedAdmin):
+    export_kinds = ("beneficiaries",)
     search_keys_first = True
     list_display = ["facility", "project", "support_column", "counterpart_column"]
     list_filter = [CurrentProvinceFilter, YearFilter]
@@ -1289,7 +1295,8 @@ class BeneficiaryAdmin(TotalsChangeListMixin, ScopedAdmin):
 
 
 @admin.register(Disbursement)
-class DisbursementAdmin(TotalsChangeListMixin, ScopedAdmin):
+class DisbursementAdmin(ExportMixin, TotalsChangeListMixin, ScopedAdmin):
+    export_kinds = ("disbursements",)
     search_keys_first = True
     list_display = ["paid_on", "project_code", "facility", "kind", "source", "amount_column", "voucher_number"]
     list_filter = [CurrentProvinceFilter, YearFilter, "project__plan__scheme__level", "kind", "source"]

@@ -253,6 +253,7 @@ def disbursement_create(
     voucher_number: str = "",
     note: str = "",
     user=None,
+    reason: str = "",
 ) -> Disbursement:
     project = _lock_project(project)
     disbursement = Disbursement(
@@ -268,11 +269,11 @@ def disbursement_create(
     _authorise(user, disbursement)
     _check_disbursable(user, project)
     disbursement.full_clean()
-    return _save_within_limits(disbursement, project, DisbursementChange(amount=amount, kind=kind), user)
+    return _save_within_limits(disbursement, project, DisbursementChange(amount=amount, kind=kind), user, reason)
 
 
 @transaction.atomic
-def disbursement_update(*, disbursement: Disbursement, user=None, **fields) -> Disbursement:
+def disbursement_update(*, disbursement: Disbursement, user=None, reason: str = "", **fields) -> Disbursement:
     old = Disbursement.objects.get(pk=disbursement.pk)
     # Lock both đề án (in id order, so two writers never wait on each other) before reading.
     new_project_id = fields["project"].pk if "project" in fields else disbursement.project_id
@@ -290,15 +291,17 @@ def disbursement_update(*, disbursement: Disbursement, user=None, **fields) -> D
         change = DisbursementChange(disbursement.amount, disbursement.kind, old.amount, old.kind)
     else:
         change = DisbursementChange(disbursement.amount, disbursement.kind)
-    return _save_within_limits(disbursement, project, change, user)
+    return _save_within_limits(disbursement, project, change, user, reason)
 
 
-def _save_within_limits(disbursement: Disbursement, project: Project, change: DisbursementChange, user) -> Disbursement:
+def _save_within_limits(
+    disbursement: Disbursement, project: Project, change: DisbursementChange, user, reason: str = ""
+) -> Disbursement:
     errors = disbursement_limit_errors(project, [change])
     if errors:
         raise ValidationError({"amount": errors})
     _save_checked(
-        _with_author(disbursement, user),
+        _with_author(disbursement, user, reason),
         message=_("The disbursement would exceed the approved KC support; nothing was saved."),
     )
     return disbursement

@@ -1,0 +1,238 @@
+"""The file formats, one per kind: django-import-export resources with Vietnamese headers and natural keys.
+
+The headers are a stable contract (`COLUMNS`): more columns may follow them, none is renamed.
+Values are written as an official writes them: a province by its official code, a scheme level
+as KCQG/KCĐP, an activity content by its catalogue code, a đề án by its code, a facility by its
+tax code, a status or a payment kind by its Vietnamese label — never a database id. Each
+resource exports a row (`export_row`) and declares the widgets that read a cell back (`widgets`).
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources
+
+from programmes.models import (
+    Beneficiary,
+    Disbursement,
+    Facility,
+    Indicator,
+    PlanLine,
+    Project,
+    ProjectStatus,
+    SchemeLevel,
+)
+
+from .widgets import ChoiceWidget, CountWidget, DateWidget, KeyWidget, MoneyWidget, TextWidget
+
+LEVELS = ChoiceWidget({SchemeLevel.NATIONAL: "KCQG", SchemeLevel.LOCAL: "KCĐP"})
+STATUSES = ChoiceWidget(
+    {
+        ProjectStatus.REGISTERED: "Đăng ký",
+        ProjectStatus.APPRAISED: "Thẩm định",
+        ProjectStatus.APPROVED: "Phê duyệt",
+        ProjectStatus.CONTRACTED: "Hợp đồng",
+        ProjectStatus.IN_PROGRESS: "Đang thực hiện",
+        ProjectStatus.ACCEPTED: "Nghiệm thu",
+        ProjectStatus.SETTLED: "Quyết toán",
+        ProjectStatus.STOPPED: "Ngừng",
+    },
+    aliases={
+        "đã thẩm định": ProjectStatus.APPRAISED,
+        "đã phê duyệt": ProjectStatus.APPROVED,
+        "đã ký hợp đồng": ProjectStatus.CONTRACTED,
+        "đã nghiệm thu": ProjectStatus.ACCEPTED,
+        "đã quyết toán": ProjectStatus.SETTLED,
+        "ngừng thực hiện": ProjectStatus.STOPPED,
+    },
+)
+PAYMENT_KINDS = ChoiceWidget(
+    {
+        Disbursement.Kind.ADVANCE: "Tạm ứng",
+        Disbursement.Kind.PAYMENT: "Thanh toán",
+        Disbursement.Kind.SETTLEMENT: "Quyết toán",
+    }
+)
+SOURCES = ChoiceWidget(
+    {
+        Disbursement.Source.CENTRAL: "Ngân sách trung ương",
+        Disbursement.Source.PROVINCIAL: "Ngân sách tỉnh",
+        Disbursement.Source.COMMUNE: "Ngân sách xã",
+    },
+    aliases={"NSTW": Disbursement.Source.CENTRAL, "NS tỉnh": Disbursement.Source.PROVINCIAL, "NS xã": "ns_xa"},
+)
+FACILITY_KINDS = ChoiceWidget(
+    {
+        Facility.Kind.SME: "Doanh nghiệp nhỏ và vừa",
+        Facility.Kind.COOPERATIVE: "Hợp tác xã",
+        Facility.Kind.COOPERATIVE_UNION: "Liên hiệp hợp tác xã",
+        Facility.Kind.COOPERATIVE_GROUP: "Tổ hợp tác",
+        Facility.Kind.HOUSEHOLD_BUSINESS: "Hộ kinh doanh",
+        Facility.Kind.ARTISAN: "Nghệ nhân",
+        Facility.Kind.CLUSTER_INVESTOR: "Chủ đầu tư hạ tầng cụm công nghiệp",
+    },
+    aliases={"DNNVV": Facility.Kind.SME, "doanh nghiệp": Facility.Kind.SME, "HTX": Facility.Kind.COOPERATIVE},
+)
+INDUSTRIES = ChoiceWidget(
+    {
+        Facility.Industry.PROCESSING: "a. Chế biến nông – lâm – thủy sản và chế biến thực phẩm",
+        Facility.Industry.CONSUMER_GOODS: "b. Hàng công nghiệp phục vụ tiêu dùng, xuất khẩu, thay thế nhập khẩu",
+        Facility.Industry.CHEMICALS_MATERIALS: "c. Hóa chất phục vụ nông nghiệp, nông thôn; vật liệu xây dựng",
+        Facility.Industry.MECHANICAL: "d. Cơ khí, điện, điện tử – tin học; công nghiệp hỗ trợ",
+        Facility.Industry.HANDICRAFTS: "đ. Hàng tiểu thủ công nghiệp",
+        Facility.Industry.MINING: "e. Khai thác, chế biến khoáng sản",
+        Facility.Industry.CLEANER_PRODUCTION: "g. Sản xuất sạch hơn; xử lý ô nhiễm môi trường",
+    },
+    aliases={"đ": Facility.Industry.HANDICRAFTS},
+)
+
+
+def column(attribute: str, header: str, widget, *, required: bool = False, note=None, key: str | None = None):
+    """A column of a format: `attribute` on the exported row, `header` in the file, `note` in the template."""
+    field = fields.Field(attribute=attribute, column_name=header, widget=widget)
+    field.required = required
+    field.note = note
+    field.key = key or attribute.split("__")[0]
+    return field
+
+
+class Format(resources.Resource):
+    """A kind's columns; `key` names the value an importer reads (`row.values[key]`)."""
+
+    kind: str = ""
+    title = ""
+    model = None
+    related: tuple[str, ...] = ()
+
+    @classmethod
+    def columns(cls) -> list[fields.Field]:
+        return list(cls.fields.values())
+
+    @classmethod
+    def headers(cls) -> list[str]:
+        return [field.column_name for field in cls.columns()]
+
+    @classmethod
+    def export_queryset(cls, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related(*cls.related).order_by("pk")
+
+    @classmethod
+    def export_row(cls, obj) -> list:
+        return [field.widget.render(field.get_value(obj)) for field in cls.columns()]
+
+
+class PlanFormat(Format):
+    kind, title, model = "plans", _("Annual plans (lines by activity content)"), PlanLine
+    related = ("plan__province", "plan__scheme", "content")
+    province = column(
+        "plan__province__code", "Mã tỉnh", KeyWidget("code"), required=True, key="province",
+        note=_("The official code of the province in that year (codes were reused after 1/7/2025)."),
+    )  # fmt: skip
+    year = column("plan__year", "Năm", CountWidget(), required=True, key="year")
+    level = column("plan__scheme__level", "Cấp", LEVELS, required=True, key="level", note=_("KCQG or KCĐP."))
+    content = column(
+        "content__code", "Mã nội dung", KeyWidget("code"), required=True, key="content",
+        note=_("A catalogue code, e.g. QD1881-3 or ND45-4."),
+    )  # fmt: skip
+    planned_amount = column("planned_amount", "Kinh phí kế hoạch (đồng)", MoneyWidget(), required=True)
+    planned_projects = column("planned_projects", "Số đề án kế hoạch", CountWidget())
+
+
+class ProjectFormat(Format):
+    kind, title, model = "projects", _("Projects (đề án)"), Project
+    related = ("plan__province", "plan__scheme", "content", "implementing_unit")
+    code = column("code", "Mã đề án", TextWidget(40), required=True)
+    name = column("name", "Tên đề án", TextWidget(500), required=True)
+    province = column("plan__province__code", "Mã tỉnh", KeyWidget("code"), required=True, key="province")
+    year = column("plan__year", "Năm", CountWidget(), required=True, key="year")
+    level = column("plan__scheme__level", "Cấp", LEVELS, required=True, key="level")
+    content = column("content__code", "Mã nội dung", KeyWidget("code"), required=True, key="content")
+    implementing_unit = column(
+        "implementing_unit__name", "Đơn vị thực hiện", TextWidget(300), required=True, key="implementing_unit",
+        note=_("Matched by name within the province; a new name creates the organisation."),
+    )  # fmt: skip
+    decision_number = column("decision_number", "Số quyết định", TextWidget(60))
+    decision_date = column("decision_date", "Ngày quyết định", DateWidget())
+    kc_support = column("kc_support", "Kinh phí khuyến công (đồng)", MoneyWidget(), required=True)
+    counterpart_funds = column("counterpart_funds", "Vốn đối ứng (đồng)", MoneyWidget())
+    start_date = column("start_date", "Ngày bắt đầu", DateWidget())
+    end_date = column("end_date", "Ngày kết thúc", DateWidget())
+    status = column(
+        "status", "Trạng thái", STATUSES, required=True,
+        note=_("The dates a status needs come from the row: approval from the decision date, start from the "
+               "start date, acceptance and settlement from the end date."),
+    )  # fmt: skip
+
+
+class FacilityFormat(Format):
+    kind, title, model = "facilities", _("Rural-industry facilities"), Facility
+    related = ("province", "commune")
+    tax_code = column("tax_code", "Mã số thuế", KeyWidget("tax_code"), note=_("Identifies the facility."))
+    name = column("name", "Tên cơ sở", TextWidget(300), required=True)
+    kind_ = column("kind", "Loại hình", FACILITY_KINDS, required=True, key="kind")
+    province = column(
+        "province__code", "Mã tỉnh", KeyWidget("code"), required=True, key="province",
+        note=_("The code of the province of today."),
+    )  # fmt: skip
+    commune = column("commune__code", "Mã xã", KeyWidget("code"), key="commune")
+    address = column("address", "Địa chỉ", TextWidget(300))
+    industry = column("industry", "Ngành nghề", INDUSTRIES, note=_("The letter (a, b, c, d, đ, e, g) or the name."))
+    representative = column("representative", "Người đại diện", TextWidget(150))
+    phone = column("phone", "Điện thoại", TextWidget(30))
+    workforce = column("workforce", "Số lao động", CountWidget())
+
+
+class BeneficiaryFormat(Format):
+    kind, title, model = "beneficiaries", _("Beneficiaries of projects"), Beneficiary
+    related = ("project", "facility")
+    project = column("project__code", "Mã đề án", KeyWidget("code"), required=True, key="project")
+    facility = column(
+        "facility__tax_code", "Mã số thuế", KeyWidget("tax_code"), required=True, key="facility",
+        note=_("The facility must be in the register already (import facilities first)."),
+    )  # fmt: skip
+    support_amount = column("support_amount", "Kinh phí hỗ trợ (đồng)", MoneyWidget(), required=True)
+    counterpart_amount = column("counterpart_amount", "Vốn đối ứng (đồng)", MoneyWidget())
+    note = column("note", "Nội dung hỗ trợ", TextWidget(300))
+
+
+class DisbursementFormat(Format):
+    kind, title, model = "disbursements", _("Disbursements"), Disbursement
+    related = ("project",)
+    project = column("project__code", "Mã đề án", KeyWidget("code"), required=True, key="project")
+    paid_on = column("paid_on", "Ngày giải ngân", DateWidget(), required=True)
+    amount = column("amount", "Số tiền (đồng)", MoneyWidget(), required=True)
+    source = column("source", "Nguồn", SOURCES, note=_("Empty: the source follows the project's level."))
+    kind_ = column("kind", "Loại", PAYMENT_KINDS, required=True, key="kind")
+    voucher_number = column(
+        "voucher_number", "Số chứng từ", TextWidget(60),
+        note=_("Identifies the payment within its project; without it a row matches an identical payment."),
+    )  # fmt: skip
+    note = column("note", "Ghi chú", TextWidget(300))
+
+
+class IndicatorFormat(Format):
+    kind, title, model = "indicators", _("Project outputs (indicators)"), Indicator
+    related = ("project", "kind")
+    project = column("project__code", "Mã đề án", KeyWidget("code"), required=True, key="project")
+    indicator = column(
+        "kind__name", "Chỉ tiêu", TextWidget(200), required=True, key="indicator",
+        note=_("The indicator's name or code in the catalogue."),
+    )  # fmt: skip
+    unit = column("kind__unit", "Đơn vị", TextWidget(40), key="unit")
+    planned = column("planned", "Kế hoạch", CountWidget())
+    achieved = column("achieved", "Thực hiện", CountWidget())
+    achieved_on = column(
+        "achieved_on", "Ngày số liệu thực hiện", DateWidget(),
+        note=_("The date of the achieved figure; empty: the day of the import."),
+    )  # fmt: skip
+
+    @classmethod
+    def export_queryset(cls, queryset):
+        return super().export_queryset(queryset.filter(project__isnull=False))
+
+
+FORMATS: dict[str, type[Format]] = {
+    format_.kind: format_
+    for format_ in (PlanFormat, ProjectFormat, FacilityFormat, BeneficiaryFormat, DisbursementFormat, IndicatorFormat)
+}

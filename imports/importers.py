@@ -1,0 +1,781 @@
+"""What each kind's rows mean: resolve natural keys, find the row they update, write through the services.
+
+An importer reads the file's keys once (`prepare`: one query per kind of key, whatever the number
+of rows), then for each row works out the record it would write (`resolve`: new, updated or
+unchanged, or a `RowError` naming the column), and writes it through `programmes.services`
+(`write`), which check the write rule, the role and lifecycle, the period lock and the money
+limits exactly as for a form. Nothing here writes to the database itself.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programmes import services
+from programmes.access import may_write_in_province
+from programmes.lib.formatting import money
+from programmes.lib.text import search_key
+from programmes.models import (
+    STATUS_DATE_FIELD,
+    ActivityContent,
+    Beneficiary,
+    Commune,
+    Disbursement,
+    Facility,
+    Indicator,
+    IndicatorKind,
+    Organisation,
+    Plan,
+    PlanLine,
+    Project,
+    ProjectStatus,
+    Province,
+    Scheme,
+    SchemeLevel,
+)
+
+from . import formats
+
+S = ProjectStatus
+CHUNK = 5_000
+
+
+class RowError(Exception):
+    def __init__(self, column: str, message: str):
+        super().__init__(message)
+        self.column, self.message = column, message
+
+
+@dataclass
+class Row:
+    number: int
+    values: dict
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    action: str = ""  # "new", "updated", "unchanged"
+    label: str = ""
+    notes: list[str] = field(default_factory=list)
+    target: object = None  # the record as the row would write it
+    stored: object = None  # the record as stored (None: new)
+    key: tuple = ()
+    context: dict = field(default_factory=dict)
+
+    def fail(self, column: str, message: str) -> None:
+        if (column, message) not in self.errors:
+            self.errors.append((column, message))
+
+
+@dataclass
+class Change:
+    instance: object
+    action: str  # ImportChange.Action
+    before: dict
+    after: dict
+    row_number: int | None = None
+
+
+def snapshot(instance, names) -> dict:
+    """The named fields' values (attnames), as JSON."""
+    result = {}
+    for name in names:
+        value = getattr(instance, name)
+        result[name] = value.isoformat() if isinstance(value, datetime.date) else value
+    return result
+
+
+def chunked(values, size=CHUNK):
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+class Importer:
+    format: type[formats.Format]
+    model = None
+    # Model field → the column its errors are reported under.
+    columns: dict[str, str] = {}
+    # The fields a row writes (compared for "unchanged", kept for voiding).
+    written: tuple[str, ...] = ()
+
+    def __init__(self, user, reason: str):
+        self.user = user
+        self.reason = reason
+        self.today = timezone.localdate()
+        self._provinces: dict[str, list[Province]] | None = None
+
+    # --- Shared lookups -------------------------------------------------------------------------
+
+    def provinces(self) -> dict[str, list[Province]]:
+        if self._provinces is None:
+            self._provinces = defaultdict(list)
+            for province in Province.objects.select_related("current"):
+                self._provinces[province.code].append(province)
+        return self._provinces
+
+    def province_at(self, code: str, day: datetime.date, column="Mã tỉnh") -> Province:
+        """The unit that bore `code` on `day` (codes were reused after 1/7/2025)."""
+        units = self.provinces().get(code.zfill(2) if code.isdigit() else code, [])
+        for unit in units:
+            if (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or day <= unit.valid_to):
+                return unit
+        if units:
+            raise RowError(
+                column,
+                _("No province had the code %(code)s on %(date)s.") % {"code": code, "date": f"{day:%d/%m/%Y}"},
+            )
+        raise RowError(column, _("Unknown province code “%(code)s”.") % {"code": code})
+
+    def province_in_year(self, code: str, year: int, column="Mã tỉnh") -> Province:
+        """The unit with `code` in `year`: the one valid on 1 January, else the one founded that year."""
+        try:
+            return self.province_at(code, datetime.date(year, 1, 1), column)
+        except RowError:
+            return self.province_at(code, datetime.date(year, 12, 31), column)
+
+    def check_scope(self, province_id: int | None, column: str, name: str = "") -> None:
+        """Refuse a row filed under a province the user does not keep (the services check again)."""
+        if self.user is not None and not may_write_in_province(self.user, province_id):
+            raise RowError(
+                column,
+                _("This row belongs to another province (%(name)s): you may import only your province's data.")
+                % {"name": name or "?"},
+            )
+
+    def unit_name(self, current_province_id: int | None) -> str:
+        for units in self.provinces().values():
+            for unit in units:
+                if unit.pk == current_province_id:
+                    return unit.name
+        return ""
+
+    # --- The steps ------------------------------------------------------------------------------
+
+    def prepare(self, rows: list[Row]) -> None:
+        """Read every record the rows refer to, a constant number of queries for the file."""
+
+    def resolve(self, row: Row) -> None:
+        raise NotImplementedError
+
+    def order(self, row: Row):
+        return (row.number,)
+
+    def write(self, row: Row) -> list[Change]:
+        raise NotImplementedError
+
+    def compare(self, row: Row) -> None:
+        """Set the row's action from the target against the stored record."""
+        if row.stored is None:
+            row.action = "new"
+        elif all(getattr(row.target, name) == getattr(row.stored, name) for name in self.written):
+            row.action = "unchanged"
+        else:
+            row.action = "updated"
+
+    def change(self, row: Row, instance) -> Change:
+        if row.stored is None:
+            return Change(instance, "created", {}, snapshot(instance, self.written), row.number)
+        return Change(
+            instance, "updated", snapshot(row.stored, self.written), snapshot(instance, self.written), row.number
+        )
+
+
+def _schemes():
+    return list(Scheme.objects.select_related("province"))
+
+
+class _SchemeLookup:
+    """The scheme a plan of a province, year and level belongs to."""
+
+    def __init__(self):
+        self.schemes = _schemes()
+
+    def find(self, province: Province, year: int, level: str) -> Scheme:
+        current = province.current_id or province.pk
+        for scheme in self.schemes:
+            if scheme.level != level or not (scheme.start_year <= year <= scheme.end_year):
+                continue
+            if level == SchemeLevel.NATIONAL and scheme.province_id is None:
+                return scheme
+            if (
+                level == SchemeLevel.LOCAL
+                and scheme.province_id is not None
+                and (scheme.province.current_id or scheme.province_id) == current
+            ):
+                return scheme
+        if level == SchemeLevel.NATIONAL:
+            raise RowError("Cấp", _("No national scheme covers %(year)s.") % {"year": year})
+        raise RowError(
+            "Cấp",
+            _("%(province)s has no local industry-promotion scheme covering %(year)s.")
+            % {"province": province.name, "year": year},
+        )
+
+
+def _contents() -> dict[str, ActivityContent]:
+    return {content.code.casefold(): content for content in ActivityContent.objects.select_related("catalogue")}
+
+
+def _content(contents, code: str) -> ActivityContent:
+    content = contents.get(code.casefold())
+    if content is None:
+        raise RowError("Mã nội dung", _("Unknown activity content code “%(code)s”.") % {"code": code})
+    return content
+
+
+def _projects_by_code(codes) -> dict[str, Project]:
+    found = {}
+    for chunk in chunked(sorted(set(codes))):
+        for project in Project.objects.filter(code__in=chunk).select_related("plan__scheme", "plan__province"):
+            found[project.code] = project
+    return found
+
+
+class _ProjectRows(Importer):
+    """A kind whose rows hang on a đề án named by its code."""
+
+    def prepare(self, rows):
+        self.projects = _projects_by_code(row.values["project"] for row in rows)
+
+    def project(self, row: Row) -> Project:
+        code = row.values["project"]
+        project = self.projects.get(code)
+        if project is None:
+            raise RowError("Mã đề án", _("Unknown project code “%(code)s”.") % {"code": code})
+        self.check_scope(project.current_province_id, "Mã đề án", project.plan.province.name)
+        return project
+
+
+# --- Plans ----------------------------------------------------------------------------------------
+
+
+class PlanImporter(Importer):
+    format = formats.PlanFormat
+    model = PlanLine
+    written = ("planned_amount", "planned_projects")
+    columns = {
+        "planned_amount": "Kinh phí kế hoạch (đồng)",
+        "planned_projects": "Số đề án kế hoạch",
+        "content": "Mã nội dung",
+        "year": "Năm",
+        "province": "Mã tỉnh",
+        "scheme": "Cấp",
+        "status": "Cấp",
+    }
+
+    def prepare(self, rows):
+        self.schemes = _SchemeLookup()
+        self.contents = _contents()
+        years = {row.values["year"] for row in rows}
+        self.plans = {
+            (plan.scheme_id, plan.province_id, plan.year): plan
+            for plan in Plan.objects.filter(year__in=years).select_related("scheme", "province")
+        }
+        self.lines = {
+            (line.plan_id, line.content_id): line
+            for line in PlanLine.objects.filter(plan__in=[plan.pk for plan in self.plans.values()])
+        }
+        self.new_plans: dict[tuple, Plan] = {}
+
+    def resolve(self, row):
+        values = row.values
+        year = values["year"]
+        province = self.province_in_year(values["province"], year)
+        self.check_scope(province.current_id or province.pk, "Mã tỉnh", province.name)
+        scheme = self.schemes.find(province, year, values["level"])
+        content = _content(self.contents, values["content"])
+        plan_key = (scheme.pk, province.pk, year)
+        plan = self.plans.get(plan_key)
+        if plan is None:
+            row.notes.append(_("new plan: %(plan)s") % {"plan": Plan(scheme=scheme, province=province, year=year)})
+            row.context["plan_key"] = plan_key
+            row.context["plan"] = (scheme, province, year)
+        row.key = (province.pk, year, values["level"], content.pk)
+        stored = self.lines.get((plan.pk, content.pk)) if plan else None
+        target = copy.copy(stored) if stored else PlanLine(content=content)
+        if plan:
+            target.plan = plan
+        target.planned_amount = values["planned_amount"]
+        target.planned_projects = values["planned_projects"] or 0
+        row.target, row.stored = target, stored
+        row.label = f"{province.code} · {year} · {formats.LEVELS.render(values['level'])} · {content.code}"
+        self.compare(row)
+
+    def write(self, row):
+        changes = []
+        line = row.target
+        if "plan_key" in row.context:
+            plan = self.new_plans.get(row.context["plan_key"])
+            if plan is None:
+                scheme, province, year = row.context["plan"]
+                plan = Plan(scheme=scheme, province=province, year=year, status=Plan.Status.DRAFT)
+                plan._change_reason = self.reason
+                services.plan_save(plan=plan, user=self.user, reason=self.reason)
+                self.new_plans[row.context["plan_key"]] = plan
+                changes.append(Change(plan, "created", {}, {}, row.number))
+            line.plan = plan
+        line._change_reason = self.reason
+        services.plan_line_save(line=line, user=self.user)
+        changes.append(self.change(row, line))
+        return changes
+
+
+# --- Projects -------------------------------------------------------------------------------------
+
+
+def _organisation_kind(name: str) -> str:
+    key = search_key(name)
+    if key.startswith("trung tam khuyen cong") or key.startswith("trung tam phat trien cong thuong"):
+        return Organisation.Kind.PROVINCIAL_CENTRE
+    if key.startswith("so cong thuong"):
+        return Organisation.Kind.PROVINCIAL_DEPARTMENT
+    if key.startswith(("ubnd", "uy ban nhan dan")):
+        return Organisation.Kind.PEOPLES_COMMITTEE
+    return Organisation.Kind.OTHER
+
+
+class ProjectImporter(Importer):
+    format = formats.ProjectFormat
+    model = Project
+    written = (
+        "name",
+        "plan_id",
+        "content_id",
+        "implementing_unit_id",
+        "decision_number",
+        "decision_date",
+        "kc_support",
+        "counterpart_funds",
+        "start_date",
+        "end_date",
+        "status",
+        "registered_on",
+        "appraised_on",
+        "contracted_on",
+        "started_on",
+        "accepted_on",
+        "settled_on",
+        "stopped_on",
+    )
+    columns = {
+        "code": "Mã đề án",
+        "name": "Tên đề án",
+        "plan": "Năm",
+        "content": "Mã nội dung",
+        "implementing_unit": "Đơn vị thực hiện",
+        "decision_number": "Số quyết định",
+        "decision_date": "Ngày quyết định",
+        "kc_support": "Kinh phí khuyến công (đồng)",
+        "counterpart_funds": "Vốn đối ứng (đồng)",
+        "start_date": "Ngày bắt đầu",
+        "end_date": "Ngày kết thúc",
+        "status": "Trạng thái",
+        "stop_reason": "Trạng thái",
+        "registered_on": "Trạng thái",
+        "appraised_on": "Trạng thái",
+        "contracted_on": "Ngày bắt đầu",
+        "started_on": "Ngày bắt đầu",
+        "accepted_on": "Ngày kết thúc",
+        "settled_on": "Ngày kết thúc",
+        "stopped_on": "Ngày kết thúc",
+    }
+
+    def prepare(self, rows):
+        self.schemes = _SchemeLookup()
+        self.contents = _contents()
+        years = {row.values["year"] for row in rows}
+        self.plans = {
+            (plan.scheme_id, plan.province_id, plan.year): plan
+            for plan in Plan.objects.filter(year__in=years).select_related("scheme", "province")
+        }
+        self.projects = _projects_by_code(row.values["code"] for row in rows)
+        currents = {plan.province.current_id or plan.province_id for plan in self.plans.values()}
+        self.organisations = {
+            (organisation.province.current_id or organisation.province_id, search_key(organisation.name)): organisation
+            for organisation in Organisation.objects.filter(
+                Q(province__current_id__in=currents) | Q(province_id__in=currents)
+            ).select_related("province")
+        }
+        self.new_organisations: dict[tuple, Organisation] = {}
+
+    def resolve(self, row):
+        values = row.values
+        year = values["year"]
+        province = self.province_in_year(values["province"], year)
+        current = province.current_id or province.pk
+        self.check_scope(current, "Mã tỉnh", province.name)
+        scheme = self.schemes.find(province, year, values["level"])
+        plan = self.plans.get((scheme.pk, province.pk, year))
+        if plan is None:
+            raise RowError(
+                "Năm",
+                _("%(province)s has no %(level)s plan for %(year)s: import or enter the plan first.")
+                % {"province": province.name, "level": formats.LEVELS.render(values["level"]), "year": year},
+            )
+        content = _content(self.contents, values["content"])
+        stored = self.projects.get(values["code"])
+        if stored is not None:
+            self.check_scope(stored.current_province_id, "Mã đề án", stored.plan.province.name)
+        target = copy.copy(stored) if stored else Project(code=values["code"])
+        target.plan, target.content = plan, content
+        target.name = values["name"]
+        org_key = (current, search_key(values["implementing_unit"]))
+        organisation = self.organisations.get(org_key)
+        if organisation is None:
+            row.notes.append(_("new organisation: %(name)s") % {"name": values["implementing_unit"]})
+            row.context["organisation"] = org_key
+            target.implementing_unit_id = None
+        else:
+            target.implementing_unit = organisation
+        target.decision_number = values["decision_number"]
+        target.decision_date = values["decision_date"]
+        target.kc_support = values["kc_support"]
+        target.counterpart_funds = values["counterpart_funds"] or 0
+        target.start_date, target.end_date = values["start_date"], values["end_date"]
+        target.status = values["status"]
+        self.fill_status_dates(target, stored)
+        row.target, row.stored = target, stored
+        row.key = (values["code"],)
+        row.label = values["code"]
+        if stored is not None and "organisation" in row.context:
+            row.action = "updated"
+        else:
+            self.compare(row)
+
+    def fill_status_dates(self, project: Project, stored: Project | None) -> None:
+        """The dates the row's status needs, from the row's dates (a stored date is kept)."""
+        if stored is not None and stored.status == project.status:
+            return
+        known = [day for day in (project.decision_date, project.start_date) if day]
+        earliest = min([*known, self.today])
+        source = {
+            "registered_on": earliest,
+            "appraised_on": earliest,
+            "contracted_on": project.start_date or project.decision_date,
+            "started_on": project.start_date,
+            "accepted_on": project.end_date,
+            "settled_on": project.end_date,
+            "stopped_on": project.end_date or self.today,
+        }
+        needed = STATUS_DATE_FIELD[project.status]
+        steps = [needed]
+        if project.status == S.SETTLED:
+            steps.append("accepted_on")
+        if project.status in (S.ACCEPTED, S.SETTLED) and project.start_date:
+            steps.append("started_on")
+        for name in steps:
+            if name in source and getattr(project, name) is None:
+                setattr(project, name, source[name])
+
+    def write(self, row):
+        changes = []
+        project = row.target
+        if "organisation" in row.context:
+            key = row.context["organisation"]
+            organisation = self.new_organisations.get(key)
+            if organisation is None:
+                name = row.values["implementing_unit"]
+                organisation = Organisation(name=name, kind=_organisation_kind(name), province_id=key[0])
+                organisation._change_reason = self.reason
+                services.organisation_save(organisation=organisation, user=self.user)
+                self.new_organisations[key] = organisation
+                changes.append(Change(organisation, "created", {}, {}, row.number))
+            project.implementing_unit = organisation
+        project._change_reason = self.reason
+        services.project_save(project=project, user=self.user, reason=self.reason)
+        changes.append(self.change(row, project))
+        return changes
+
+
+# --- Facilities -----------------------------------------------------------------------------------
+
+
+class FacilityImporter(Importer):
+    format = formats.FacilityFormat
+    model = Facility
+    written = (
+        "tax_code",
+        "name",
+        "kind",
+        "province_id",
+        "commune_id",
+        "address",
+        "industry",
+        "representative",
+        "phone",
+        "workforce",
+    )
+    columns = {
+        "tax_code": "Mã số thuế",
+        "name": "Tên cơ sở",
+        "kind": "Loại hình",
+        "province": "Mã tỉnh",
+        "commune": "Mã xã",
+        "address": "Địa chỉ",
+        "industry": "Ngành nghề",
+        "representative": "Người đại diện",
+        "phone": "Điện thoại",
+        "workforce": "Số lao động",
+    }
+
+    def prepare(self, rows):
+        codes = {row.values["tax_code"] for row in rows if row.values["tax_code"]}
+        self.by_tax_code = {}
+        for chunk in chunked(codes):
+            for facility in Facility.objects.filter(tax_code__in=chunk).select_related("province"):
+                self.by_tax_code[facility.tax_code] = facility
+        names = {row.values["name"] for row in rows if not row.values["tax_code"]}
+        self.by_name = {}
+        for chunk in chunked(names):
+            for facility in Facility.objects.filter(tax_code__isnull=True, name__in=chunk).select_related("province"):
+                self.by_name[(facility.current_province_id, search_key(facility.name))] = facility
+        communes = {row.values["commune"] for row in rows if row.values["commune"]}
+        self.communes = {commune.code: commune for commune in Commune.objects.filter(code__in=communes)}
+
+    def resolve(self, row):
+        values = row.values
+        province = self.province_at(values["province"], self.today)
+        current = province.current_id or province.pk
+        self.check_scope(current, "Mã tỉnh", province.name)
+        tax_code = values["tax_code"] or None
+        if tax_code:
+            stored = self.by_tax_code.get(tax_code)
+            row.key = ("tax", tax_code)
+        else:
+            stored = self.by_name.get((current, search_key(values["name"])))
+            row.key = ("name", current, search_key(values["name"]))
+        if stored is not None:
+            self.check_scope(stored.current_province_id, "Mã số thuế", self.unit_name(stored.current_province_id))
+        target = copy.copy(stored) if stored else Facility()
+        # A facility filed under a unit that merged into this province keeps its unit.
+        if stored is None or stored.current_province_id != current:
+            target.province = province
+        commune = None
+        if values["commune"]:
+            commune = self.communes.get(values["commune"])
+            if commune is None:
+                raise RowError("Mã xã", _("Unknown commune code “%(code)s”.") % {"code": values["commune"]})
+            if commune.province_id != current:
+                raise RowError("Mã xã", _("The commune %(commune)s is not in this province.") % {"commune": commune})
+        target.commune = commune
+        target.tax_code = tax_code
+        for name in ("name", "kind", "address", "representative", "phone", "workforce"):
+            setattr(target, name, values[name] if values[name] is not None else getattr(Facility(), name))
+        target.industry = values["industry"] or ""
+        row.target, row.stored = target, stored
+        row.label = f"{tax_code or '—'} · {values['name']}"
+        self.compare(row)
+
+    def write(self, row):
+        row.target._change_reason = self.reason
+        services.facility_save(facility=row.target, user=self.user)
+        return [self.change(row, row.target)]
+
+
+# --- Beneficiaries --------------------------------------------------------------------------------
+
+
+class BeneficiaryImporter(_ProjectRows):
+    format = formats.BeneficiaryFormat
+    model = Beneficiary
+    written = ("support_amount", "counterpart_amount", "note")
+    columns = {
+        "project": "Mã đề án",
+        "facility": "Mã số thuế",
+        "support_amount": "Kinh phí hỗ trợ (đồng)",
+        "counterpart_amount": "Vốn đối ứng (đồng)",
+        "note": "Nội dung hỗ trợ",
+    }
+
+    def prepare(self, rows):
+        super().prepare(rows)
+        codes = {row.values["facility"] for row in rows}
+        self.facilities = {}
+        for chunk in chunked(codes):
+            for facility in Facility.objects.filter(tax_code__in=chunk).select_related("province"):
+                self.facilities[facility.tax_code] = facility
+        self.links = {}
+        for chunk in chunked([project.pk for project in self.projects.values()]):
+            for link in Beneficiary.objects.filter(project_id__in=chunk):
+                self.links[(link.project_id, link.facility_id)] = link
+
+    def resolve(self, row):
+        values = row.values
+        project = self.project(row)
+        facility = self.facilities.get(values["facility"])
+        if facility is None:
+            raise RowError(
+                "Mã số thuế",
+                _("No facility has the tax code “%(code)s”: import the facility first.") % {"code": values["facility"]},
+            )
+        stored = self.links.get((project.pk, facility.pk))
+        target = copy.copy(stored) if stored else Beneficiary(project=project, facility=facility)
+        target.project = project
+        target.support_amount = values["support_amount"]
+        target.counterpart_amount = values["counterpart_amount"] or 0
+        target.note = values["note"]
+        row.target, row.stored = target, stored
+        row.key = (project.pk, facility.pk)
+        row.label = f"{project.code} · {facility.tax_code}"
+        self.compare(row)
+
+    def order(self, row):
+        # Per đề án, lowered amounts first: the total is checked after each row.
+        lowered = row.stored is not None and row.target.support_amount < row.stored.support_amount
+        return (row.target.project_id, not lowered, row.number)
+
+    def write(self, row):
+        row.target._change_reason = self.reason
+        services.beneficiary_save(beneficiary=row.target, user=self.user)
+        return [self.change(row, row.target)]
+
+
+# --- Disbursements --------------------------------------------------------------------------------
+
+DEFAULT_SOURCE = {SchemeLevel.NATIONAL: Disbursement.Source.CENTRAL, SchemeLevel.LOCAL: Disbursement.Source.PROVINCIAL}
+
+
+class DisbursementImporter(_ProjectRows):
+    format = formats.DisbursementFormat
+    model = Disbursement
+    written = ("paid_on", "amount", "source", "kind", "voucher_number", "note")
+    columns = {
+        "project": "Mã đề án",
+        "paid_on": "Ngày giải ngân",
+        "amount": "Số tiền (đồng)",
+        "source": "Nguồn",
+        "kind": "Loại",
+        "voucher_number": "Số chứng từ",
+        "note": "Ghi chú",
+    }
+
+    def prepare(self, rows):
+        super().prepare(rows)
+        self.by_voucher, self.by_content = {}, {}
+        for chunk in chunked([project.pk for project in self.projects.values()]):
+            for payment in Disbursement.objects.filter(project_id__in=chunk).only(
+                "id", "project_id", "paid_on", "amount", "source", "kind", "voucher_number", "note", "facility_id"
+            ):
+                if payment.voucher_number:
+                    self.by_voucher[(payment.project_id, payment.voucher_number)] = payment
+                else:
+                    key = (payment.project_id, payment.paid_on, payment.amount, payment.kind)
+                    self.by_content.setdefault(key, payment)
+
+    def resolve(self, row):
+        values = row.values
+        project = self.project(row)
+        source = values["source"] or DEFAULT_SOURCE[project.plan.scheme.level]
+        voucher = values["voucher_number"]
+        if voucher:
+            stored = self.by_voucher.get((project.pk, voucher))
+            row.key = (project.pk, "voucher", voucher)
+        else:
+            stored = self.by_content.get((project.pk, values["paid_on"], values["amount"], values["kind"]))
+            row.key = (project.pk, values["paid_on"], values["amount"], values["kind"])
+        target = copy.copy(stored) if stored else Disbursement()
+        target.project = project
+        target.paid_on, target.amount, target.source = values["paid_on"], values["amount"], source
+        target.kind, target.voucher_number, target.note = values["kind"], voucher, values["note"]
+        if values["amount"] == 0:
+            raise RowError("Số tiền (đồng)", _("A payment must be more than 0 đồng."))
+        row.target, row.stored = target, stored
+        row.label = f"{project.code} · {values['paid_on']:%d/%m/%Y} · {money(values['amount'])} đồng"
+        self.compare(row)
+
+    def order(self, row):
+        # Per đề án (in id order: the row locks are taken in that order), corrections first, then by date.
+        return (row.target.project_id, row.stored is None, row.target.paid_on, row.number)
+
+    def write(self, row):
+        target = row.target
+        target._change_reason = self.reason
+        if row.stored is None:
+            created = services.disbursement_create(
+                project=target.project,
+                paid_on=target.paid_on,
+                amount=target.amount,
+                source=target.source,
+                kind=target.kind,
+                voucher_number=target.voucher_number,
+                note=target.note,
+                user=self.user,
+                reason=self.reason,
+            )
+            return [self.change(row, created)]
+        fields = {name: getattr(target, name) for name in self.written}
+        updated = services.disbursement_update(disbursement=target, user=self.user, reason=self.reason, **fields)
+        return [self.change(row, updated)]
+
+
+# --- Indicators -----------------------------------------------------------------------------------
+
+
+class IndicatorImporter(_ProjectRows):
+    format = formats.IndicatorFormat
+    model = Indicator
+    written = ("planned", "achieved", "achieved_on")
+    columns = {
+        "project": "Mã đề án",
+        "kind": "Chỉ tiêu",
+        "planned": "Kế hoạch",
+        "achieved": "Thực hiện",
+        "achieved_on": "Ngày số liệu thực hiện",
+    }
+
+    def prepare(self, rows):
+        super().prepare(rows)
+        self.kinds = {}
+        for kind in IndicatorKind.objects.all():
+            self.kinds[search_key(kind.code)] = kind
+            self.kinds[search_key(kind.name)] = kind
+        self.stored = {}
+        for chunk in chunked([project.pk for project in self.projects.values()]):
+            for indicator in Indicator.objects.filter(project_id__in=chunk):
+                self.stored[(indicator.project_id, indicator.kind_id)] = indicator
+
+    def resolve(self, row):
+        values = row.values
+        project = self.project(row)
+        kind = self.kinds.get(search_key(values["indicator"]))
+        if kind is None:
+            raise RowError("Chỉ tiêu", _("Unknown indicator “%(name)s”.") % {"name": values["indicator"]})
+        if values["unit"] and search_key(values["unit"]) != search_key(kind.unit):
+            raise RowError(
+                "Đơn vị", _("The indicator “%(name)s” is counted in %(unit)s.") % {"name": kind.name, "unit": kind.unit}
+            )
+        stored = self.stored.get((project.pk, kind.pk))
+        target = copy.copy(stored) if stored else Indicator(project=project, kind=kind)
+        target.project = project
+        target.planned = values["planned"] or 0
+        target.achieved = values["achieved"] or 0
+        if values["achieved_on"]:
+            target.achieved_on = values["achieved_on"]
+        elif not target.achieved:
+            target.achieved_on = None
+        elif stored is None or stored.achieved != target.achieved or stored.achieved_on is None:
+            target.achieved_on = self.today
+        row.target, row.stored = target, stored
+        row.key = (project.pk, kind.pk)
+        row.label = f"{project.code} · {kind.name}"
+        self.compare(row)
+
+    def write(self, row):
+        row.target._change_reason = self.reason
+        services.indicator_save(indicator=row.target, user=self.user)
+        return [self.change(row, row.target)]
+
+
+IMPORTERS: dict[str, type[Importer]] = {
+    "plans": PlanImporter,
+    "projects": ProjectImporter,
+    "facilities": FacilityImporter,
+    "beneficiaries": BeneficiaryImporter,
+    "disbursements": DisbursementImporter,
+    "indicators": IndicatorImporter,
+}

@@ -1,0 +1,237 @@
+"""The files the imports app writes: exports (streamed), templates, and the uploaded workbook with its errors.
+
+Exports write each row as it is read (`QuerySet.iterator`): a CSV streams to the browser, a
+workbook is written by openpyxl's write-only mode to a temporary file that is then streamed;
+memory stays flat whatever the number of rows. Text is written as text: a cell starting with
+=, +, - or @ is stored as a string in a workbook (never a formula) and prefixed with ' in a CSV
+(the import takes the ' off again), so a formula in someone's data never runs on an official's
+machine.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import tempfile
+from collections.abc import Iterable, Iterator
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .formats import FORMATS, Format
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+DATE_FORMAT = "DD/MM/YYYY"
+MONEY_FORMAT = "#,##0"
+ERROR_HEADER = "Lỗi"
+CHUNK = 2_000
+_ERROR_FILL = PatternFill("solid", fgColor="FDE2E1")
+
+
+def csv_text(value) -> str:
+    """A value as CSV text, formulae defused."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    text = str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def iter_rows(format_: type[Format], queryset) -> Iterator[list]:
+    for obj in format_.export_queryset(queryset).iterator(chunk_size=CHUNK):
+        yield format_.export_row(obj)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_stream(format_: type[Format], queryset) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # Excel opens UTF-8 CSV right only with the BOM
+    yield writer.writerow(format_.headers())
+    for row in iter_rows(format_, queryset):
+        yield writer.writerow([csv_text(value) for value in row])
+
+
+def _header_cells(sheet, headers):
+    cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = Font(bold=True)
+        cells.append(cell)
+    return cells
+
+
+def xlsx_file(format_: type[Format], rows: Iterable[list]):
+    """A temporary file holding the workbook (write-only: rows go to disk as they come)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_sheet_title(format_))
+    headers = format_.headers()
+    for index, header in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(12, min(len(header) + 4, 40))
+    sheet.freeze_panes = "A2"
+    sheet.append(_header_cells(sheet, headers))
+    # One styled cell per column, reused for every row (write-only cells are copied on append).
+    date_cell, money_cell = WriteOnlyCell(sheet), WriteOnlyCell(sheet)
+    date_cell.number_format, money_cell.number_format = DATE_FORMAT, MONEY_FORMAT
+    for row in rows:
+        sheet.append([_xlsx_value(sheet, value, date_cell, money_cell) for value in row])
+    target = tempfile.TemporaryFile()  # noqa: SIM115  (returned open: the response streams and closes it)
+    workbook.save(target)
+    target.seek(0)
+    return target
+
+
+def _xlsx_value(sheet, value, date_cell, money_cell):
+    if isinstance(value, datetime.date):
+        date_cell.value = value
+        return _copy(sheet, date_cell)
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"  # text, even when it starts with "=": never a formula
+    return cell
+
+
+def _copy(sheet, template):
+    cell = WriteOnlyCell(sheet, value=template.value)
+    cell.number_format = template.number_format
+    return cell
+
+
+def _sheet_title(format_) -> str:
+    return str(format_.title)[:31].replace("/", "-").replace(":", " ")
+
+
+# --- Templates ------------------------------------------------------------------------------------
+
+
+def template_workbook(kind: str) -> bytes:
+    """An empty sheet with the kind's headers, and a second sheet explaining every column."""
+    format_ = FORMATS[kind]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Dữ liệu"
+    sheet.append(format_.headers())
+    for index, header in enumerate(format_.headers(), start=1):
+        sheet.cell(row=1, column=index).font = Font(bold=True)
+        sheet.column_dimensions[get_column_letter(index)].width = max(14, min(len(header) + 6, 45))
+    sheet.freeze_panes = "A2"
+    guide = workbook.create_sheet("Hướng dẫn")
+    guide.append([_("Column"), _("Required"), _("What to write"), _("Allowed values")])
+    for cell in guide[1]:
+        cell.font = Font(bold=True)
+    for column in format_.columns():
+        guide.append([column.column_name, _("yes") if column.required else _("no"), *describe(column)])
+    for letter, width in zip("ABCD", (28, 10, 60, 70), strict=True):
+        guide.column_dimensions[letter].width = width
+    for row in guide.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    guide.append([])
+    guide.append([_("Rules")])
+    for rule in RULES:
+        guide.append([str(rule)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+RULES = (
+    _("Row 1 holds the headers exactly as in the template; more columns may follow them."),
+    _("Dates: a date cell, or text dd/mm/yyyy. Amounts: whole đồng, a number or text such as 1.234.567."),
+    _("Blank rows are ignored. Rows may come in any order."),
+    _(
+        "If any row is wrong nothing is imported: the page lists every bad row, and the errors can be downloaded "
+        "as this file with a column of reasons."
+    ),  # fmt: skip
+    _("Importing the same file again changes nothing."),
+    _("Save as Excel workbook (.xlsx) or CSV UTF-8."),
+)
+
+
+def describe(column) -> tuple[str, str]:
+    from .widgets import ChoiceWidget, CountWidget, DateWidget, MoneyWidget
+
+    widget = column.widget
+    note = str(column.note) if column.note else ""
+    if isinstance(widget, ChoiceWidget):
+        return note or _("One of the allowed values."), " · ".join(widget.labels.values())
+    if isinstance(widget, DateWidget):
+        return note or _("A date."), _("dd/mm/yyyy, e.g. 15/03/2024")
+    if isinstance(widget, CountWidget):
+        return note or _("A whole number."), _("0 or more")
+    if isinstance(widget, MoneyWidget):
+        return note or _("Whole đồng."), _("e.g. 1.234.567 or 1234567; not negative")
+    return note or _("Text."), ""
+
+
+# --- The uploaded file with its errors ------------------------------------------------------------
+
+
+def error_file(file_type: str, data: bytes, errors: list) -> tuple[bytes, str]:
+    """The uploaded file with a column of reasons beside each bad row; (content, extension)."""
+    by_row: dict[int, list[str]] = {}
+    for number, column, message in errors:
+        by_row.setdefault(number, []).append(f"{column}: {message}" if column else message)
+    if file_type == "csv":
+        return _error_csv(data, by_row), "csv"
+    return _error_xlsx(data, by_row), "xlsx"
+
+
+def _error_xlsx(data: bytes, by_row) -> bytes:
+    workbook = load_workbook(io.BytesIO(data))  # the file passed the checks of files.read_table
+    sheet = workbook.worksheets[0]
+    column = None
+    for cell in sheet[1]:
+        if cell.value == ERROR_HEADER:
+            column = cell.column
+    if column is None:
+        column = sheet.max_column + 1
+        sheet.cell(row=1, column=column, value=ERROR_HEADER).font = Font(bold=True, color="B00020")
+    sheet.column_dimensions[get_column_letter(column)].width = 80
+    for row in range(2, sheet.max_row + 1):
+        sheet.cell(row=row, column=column, value=None)
+    for number, messages in by_row.items():
+        cell = sheet.cell(row=number, column=column, value="; ".join(messages))
+        cell.data_type = "s"
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for other in sheet[number]:
+            other.fill = _ERROR_FILL
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _error_csv(data: bytes, by_row) -> bytes:
+    text = data.decode("utf-8-sig")
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter)
+    error_index = None
+    for number, values in enumerate(reader, start=1):
+        if number == 1:
+            if ERROR_HEADER in values:
+                error_index = values.index(ERROR_HEADER)
+            else:
+                values = [*values, ERROR_HEADER]
+            writer.writerow(values)
+            continue
+        if error_index is not None:
+            values = values[:error_index]
+        writer.writerow([*values, csv_text("; ".join(by_row.get(number, [])))])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
