@@ -52,6 +52,9 @@ messages: install
 	mkdir -p reports/locale
 	cd reports && DEBUG=True ../$(BIN)/python ../manage.py makemessages -l vi --no-obsolete
 	cd reports && DEBUG=True ../$(BIN)/python ../manage.py compilemessages -l vi
+	mkdir -p imports/locale
+	cd imports && DEBUG=True ../$(BIN)/python ../manage.py makemessages -l vi --no-obsolete
+	cd imports && DEBUG=True ../$(BIN)/python ../manage.py compilemessages -l vi
 
 ## Measure the lists and start pages on the national dataset beside a stock admin (see README)
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/khuyencong_bench

@@ -124,15 +124,15 @@ def _read_xlsx(data: bytes, max_rows: int) -> Table:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
-        header_row = next(rows, None)
-    except RefusedFile:
-        raise
+        header_row = next(sheet.iter_rows(values_only=True, max_row=1, max_col=MAX_COLUMNS), None)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise RefusedFile(_("The workbook is damaged and cannot be read.")) from exc
-    if header_row is None:
+    headers = [_header(value) for value in header_row or ()]
+    while headers and not headers[-1]:
+        headers.pop()
+    if not headers:
         raise RefusedFile(_("The file is empty."))
-    headers = [_header(value) for value in header_row]
+    rows = sheet.iter_rows(values_only=True, min_row=2, max_col=len(headers))
 
     def body():
         try:

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from programmes import locks
 from programmes import services as programme_services
 from programmes.access import PROVINCE_ROLES, Role, is_administrator, user_province, user_role
 
@@ -173,7 +174,7 @@ def check(
         if first != row.number:
             row.fail("", _("Duplicate of row %(row)s.") % {"row": first})
     ready = sorted((row for row in good if not row.errors and row.action != "unchanged"), key=importer.order)
-    with transaction.atomic():
+    with transaction.atomic(), locks.memoised():
         for done, row in enumerate(ready, start=1):
             try:
                 outcome.changes.extend(importer.write(row))

@@ -7,7 +7,9 @@ actions, imports and commands are all held by the same lock without a second pat
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 # A checker takes the row as it would be after the write and the row as stored (None for a new
 # row; a deletion passes the stored row as `new`) and returns the message naming the report that
@@ -15,6 +17,7 @@ from collections.abc import Callable
 Checker = Callable[[object, object], str | None]
 
 _checkers: list[Checker] = []
+_memo: ContextVar[dict | None] = ContextVar("period_lock_memo", default=None)
 
 
 def register(checker: Checker) -> Checker:
@@ -37,3 +40,24 @@ def lock_errors(new, stored=None) -> list[str]:
         if message and message not in errors:
             errors.append(message)
     return errors
+
+
+@contextmanager
+def memoised() -> Iterator[None]:
+    """Within the block, a checker reads each lock once (`memo`): an import of thousands of rows
+    reads the locks of a province once, as they stand when its transaction starts."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def memo(key, compute: Callable[[], object]):
+    """Return `compute()`, computed once per key inside a `memoised()` block."""
+    cache = _memo.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]

@@ -69,6 +69,22 @@ class RegisterModel(models.Model):
         self.normalise_text()
         super().save(*args, **kwargs)
 
+    def _loaded_relations(self, exclude):
+        """`exclude` plus the foreign keys whose row needs no existence query: set by the code (not
+        editable, copied from a parent) or given as an object read from the database. Django would
+        check each with a query; the database's foreign keys refuse a missing row anyway."""
+        skipped = set(exclude or ())
+        for field in self._meta.concrete_fields:
+            if not field.many_to_one:
+                continue
+            if not field.editable:
+                skipped.add(field.name)
+            elif field.is_cached(self):
+                related = field.get_cached_value(self)
+                if related is not None and related.pk is not None and related.pk == getattr(self, field.attname):
+                    skipped.add(field.name)
+        return skipped
+
     def normalise_text(self) -> None:
         for field in self._meta.concrete_fields:
             if isinstance(field, (models.CharField, models.TextField)) and not field.choices:
@@ -80,7 +96,7 @@ class RegisterModel(models.Model):
         self.normalise_text()
         errors = {}
         try:
-            super().clean_fields(exclude)
+            super().clean_fields(self._loaded_relations(exclude))
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
         low, high = settings.KHUYENCONG_DATE_MIN, settings.KHUYENCONG_DATE_MAX
@@ -1276,6 +1292,16 @@ class Disbursement(FiledUnder, RegisterModel):
             parent = self.project
             if parent is not None:
                 self.plan_id, self.content_id = parent.plan_id, parent.content_id
+
+    def validate_constraints(self, exclude=None):
+        # The amount's CHECK is the field's MinValueValidator; the voucher's uniqueness is one query
+        # here (Django's generic check would run one per constraint, each inside a savepoint). The
+        # database checks both again.
+        if (exclude and "voucher_number" in exclude) or not self.voucher_number or not self.project_id:
+            return
+        clash = Disbursement.objects.filter(project_id=self.project_id, voucher_number=self.voucher_number)
+        if clash.exclude(pk=self.pk).exists():
+            raise ValidationError({"voucher_number": _("This project already has a payment with this voucher number.")})
 
     def clean(self) -> None:
         errors: dict[str, list] = {}

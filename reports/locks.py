@@ -56,13 +56,15 @@ def _active_locks(row):
     current = getattr(row, "current_province_id", None)
     if current is None:
         return []
-    return [
-        lock
-        for lock in PeriodLock.objects.filter(unlocked_at__isnull=True, current_province_id=current).select_related(
-            "issued_report"
-        )
-        if lock.province_id in (current, row.province_id)
-    ]
+    held = locks.memo(
+        ("period_locks", current),
+        lambda: list(
+            PeriodLock.objects.filter(unlocked_at__isnull=True, current_province_id=current).select_related(
+                "issued_report"
+            )
+        ),
+    )
+    return [lock for lock in held if lock.province_id in (current, row.province_id)]
 
 
 def _inside(lock, *days) -> bool:

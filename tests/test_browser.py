@@ -318,3 +318,55 @@ def test_a_manager_previews_issues_and_downloads_a_report(page, thanhhoa_manager
     from reports.models import IssuedReport
 
     assert data == bytes(IssuedReport.objects.get().pdf)
+
+
+def test_an_officer_imports_payments_and_fixes_a_bad_file(page, thanhhoa_officer, tmp_path):
+    """Upload → preview → confirm; then a file with a bad row: nothing written, the error workbook downloaded."""
+    import openpyxl
+
+    from tests.import_files import headers, xlsx
+
+    project = ProjectFactory(code="TH-IMPORT-01", status=S.IN_PROGRESS, started_on=datetime.date(2024, 3, 5))
+    rows = [
+        [project.code, datetime.date(2024, 6, 1), 100_000_000, "", "Tạm ứng", "UNC-01", "Tạm ứng đợt 1"],
+        [project.code, "20/09/2024", "50.000.000", "", "Thanh toán", "UNC-02", ""],
+    ]
+    good = tmp_path / "giai-ngan-2024.xlsx"
+    good.write_bytes(xlsx(headers("disbursements"), rows))
+    log_in(page, thanhhoa_officer)
+    page.click("text=Nhập từ Excel")
+    page.select_option("#id_kind", "disbursements")
+    page.set_input_files("#id_file", str(good))
+    shot(page, "imports-upload")
+    assert not axe_problems(page)
+    page.click("button:has-text('Kiểm tra tệp')")
+    page.wait_for_selector(".import-summary")
+    assert "TH-IMPORT-01" in page.locator(".import-rows").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[page.width_name] + 1
+    shot(page, "imports-preview")
+    assert not axe_problems(page)
+    assert Disbursement.objects.count() == 0
+    page.click("button:has-text('Nhập các dòng này')")
+    page.wait_for_selector(".messagelist .success")
+    assert Disbursement.objects.filter(project=project).count() == 2
+    shot(page, "imports-done")
+
+    bad = tmp_path / "giai-ngan-loi.xlsx"
+    bad.write_bytes(xlsx(headers("disbursements"), [*rows, [project.code, "hôm qua", "-5", "", "Thanh toán", "", ""]]))
+    page.goto(page.base + reverse("imports:index"))
+    page.select_option("#id_kind", "disbursements")
+    page.set_input_files("#id_file", str(bad))
+    page.click("button:has-text('Kiểm tra tệp')")
+    page.wait_for_selector(".import-errors")
+    errors = page.locator(".import-errors table").inner_text()
+    assert "Ngày giải ngân" in errors and "Số tiền (đồng)" in errors
+    assert not page.locator("button:has-text('Nhập các dòng này')").count()
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[page.width_name] + 1
+    shot(page, "imports-errors", ".import-errors")
+    assert not axe_problems(page)
+    with page.expect_download() as download:
+        page.click("a:has-text('Tải tệp kèm cột lỗi')")
+    sheet = openpyxl.load_workbook(download.value.path()).worksheets[0]
+    assert sheet.cell(row=1, column=8).value == "Lỗi"
+    assert sheet.cell(row=4, column=8).value.startswith("Ngày giải ngân")
+    assert Disbursement.objects.filter(project=project).count() == 2

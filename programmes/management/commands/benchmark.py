@@ -92,6 +92,8 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=3, help="gunicorn workers in the load run.")
         parser.add_argument("--no-reports", action="store_true", help="Skip the reports' figures, PDF and Excel.")
         parser.add_argument("--reports-only", action="store_true", help="Measure the reports only.")
+        parser.add_argument("--no-imports", action="store_true", help="Skip the imports and exports.")
+        parser.add_argument("--imports-only", action="store_true", help="Measure the imports and exports only.")
         parser.add_argument(
             "--prepare",
             action="store_true",
@@ -114,18 +116,23 @@ class Command(BaseCommand):
             f"Dataset: {Project.objects.count():,} đề án, {Disbursement.objects.count():,} disbursements, "
             f"{Facility.objects.count():,} facilities. {self.repeat} timed requests per line, server time in ms.\n"
         )
-        if not opts["reports_only"]:
+        only_imports = opts["imports_only"]
+        if not opts["reports_only"] and not only_imports:
             with override_settings(ROOT_URLCONF="programmes.benchmark.urls", ALLOWED_HOSTS=["*"]):
                 clear_url_caches()
                 try:
                     self.measure_pages(users, opts["only"])
                 finally:
                     clear_url_caches()
-        if not opts["no_reports"]:
+        if not opts["no_reports"] and not only_imports:
             from reports.benchmark import ReportsBenchmark
 
             self.failures += ReportsBenchmark(self, self.repeat).run()
-        if not opts["no_load"] and not opts["reports_only"]:
+        if not opts["no_imports"] and not opts["reports_only"]:
+            from imports.benchmark import ImportsBenchmark
+
+            self.failures += ImportsBenchmark(self).run()
+        if not opts["no_load"] and not opts["reports_only"] and not only_imports:
             self.load_run(users, opts["load_seconds"], opts["workers"])
         self.stdout.write("")
         if self.failures:

@@ -1,0 +1,279 @@
+"""The imports' part of `manage.py benchmark`, on the national dataset.
+
+- 10.000 disbursement rows with 100 bad ones scattered inside (unknown đề án, bad dates, negative
+  amounts, amounts over the approved support, duplicate rows): every bad row reported, nothing
+  written, in ≤ 15 s and ≤ 400 MB (`import_data --dry-run`, a fresh process: its time and peak RSS);
+- the 10.000 good rows imported (`import_data`, a fresh process) in ≤ 15 s, beside django-import-
+  export's stock import of the same rows into the same model (a plain ModelResource) in the same run;
+- hostile files (a zip bomb, an XML bomb, a password-protected workbook) refused in ≤ 1 s each;
+- the nation's đề án exported (`export_data projects`, a fresh process) to .xlsx and .csv: peak RSS
+  beside the export of one province, which must not grow with the rows.
+
+Every row written is removed again afterwards (the benchmark database is left as it was).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.db.models import Count, F
+from django.utils import timezone
+
+from programmes.lifecycle import APPROVED_CHAIN
+from programmes.models import Disbursement, Project, SchemeLevel
+
+from .files import RefusedFile, read_table
+
+ROWS = 10_000
+BAD = 100
+CHECK_SECONDS = 15.0
+CHECK_MB = 400
+IMPORT_SECONDS = 15.0
+HOSTILE_SECONDS = 1.0
+VOUCHER = "BENCH-IMPORT-"
+HEADERS = ["Mã đề án", "Ngày giải ngân", "Số tiền (đồng)", "Nguồn", "Loại", "Số chứng từ", "Ghi chú"]
+
+
+# Runs manage.py and, however it ends, prints its own peak resident set (RUSAGE_CHILDREN would give
+# the largest of all the children so far, not this one's).
+_WRAPPER = (
+    "import resource, runpy, sys\n"
+    "sys.argv = ['manage.py', *sys.argv[1:]]\n"
+    "try:\n"
+    "    runpy.run_path('manage.py', run_name='__main__')\n"
+    "finally:\n"
+    "    print('MAXRSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+)
+
+
+def _child(command: list[str]) -> tuple[float, float, int, str]:
+    """Run a fresh `manage.py` process: (seconds, its peak RSS in MB, exit status, output)."""
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", _WRAPPER, *command], capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    peak = 0.0
+    for line in result.stderr.splitlines():
+        if line.startswith("MAXRSS "):
+            peak = int(line.split()[1]) / 1024
+    return seconds, peak, result.returncode, result.stdout + result.stderr
+
+
+class ImportsBenchmark:
+    def __init__(self, command):
+        self.out = command.stdout
+        self.style = command.style
+        self.failures: list[str] = []
+        self.folder = Path(tempfile.mkdtemp(prefix="khuyencong-bench-"))
+
+    def check(self, label: str, value: float, target: float, unit: str) -> None:
+        ok = value <= target
+        line = f"  {label:<62} {value:>9.1f} {unit}  (target ≤ {target:g} {unit})"
+        self.out.write(line if ok else self.style.WARNING(line + "  MISSED"))
+        if not ok:
+            self.failures.append(f"{label}: {value:.1f} {unit} > {target:g} {unit}")
+
+    def run(self) -> list[str]:
+        self.out.write("\nImports and exports (imports.services, imports.workbooks)")
+        self.cleanup()
+        projects = self.projects()
+        good = self.good_rows(projects)
+        self.with_bad_rows(good, projects)
+        self.valid_import(good)
+        self.stock_import(good)
+        self.hostile_files()
+        self.exports()
+        return self.failures
+
+    # --- Data -------------------------------------------------------------------------------------
+
+    @staticmethod
+    def projects() -> list[Project]:
+        """10.000 approved đề án with room for a 1.000.000 đồng payment, across the nation."""
+        return list(
+            Project.objects.filter(status__in=APPROVED_CHAIN[:-1], decision_date__lte=timezone.localdate())
+            .filter(kc_support__gte=F("disbursed_amount") + 2_000_000)
+            .select_related("plan__scheme")
+            .order_by("id")[:ROWS]
+        )
+
+    @staticmethod
+    def good_rows(projects) -> list[list]:
+        today = timezone.localdate()
+        rows = []
+        for number, project in enumerate(projects):
+            day = max(project.decision_date, today - datetime.timedelta(days=30))
+            if project.stopped_on:
+                day = project.stopped_on
+            rows.append([project.code, day, 1_000_000, "", "Thanh toán", f"{VOUCHER}{number:05d}", "benchmark"])
+        return rows
+
+    def write(self, name: str, rows) -> Path:
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Giải ngân")
+        sheet.append(HEADERS)
+        for row in rows:
+            sheet.append(row)
+        path = self.folder / name
+        workbook.save(path)
+        return path
+
+    def cleanup(self) -> None:
+        """Remove what an earlier run left (the payments, their history, the batches)."""
+        with transaction.atomic():
+            Disbursement.objects.filter(voucher_number__startswith=VOUCHER).delete()
+            Disbursement.history.filter(voucher_number__startswith=VOUCHER).delete()
+            from .models import ImportBatch
+
+            ImportBatch.objects.filter(file_name__startswith="bench-").delete()
+
+    # --- The three imports ------------------------------------------------------------------------
+
+    def with_bad_rows(self, good, projects) -> None:
+        rows = [list(row) for row in good]
+        bad_numbers = set()
+        for index in range(BAD):
+            position = 50 + index * (ROWS // BAD)  # scattered: one in every hundred
+            row = rows[position]
+            reason = index % 5
+            if reason == 0:
+                row[0] = f"KHONG-CO-{index}"  # unknown đề án
+            elif reason == 1:
+                row[1] = "31/02/2024"  # no such date
+            elif reason == 2:
+                row[2] = -1_000_000  # negative
+            elif reason == 3:
+                row[2] = projects[position].kc_support + 1  # over the approved support
+            else:
+                row[:] = list(rows[position - 1])  # a duplicate of the row above
+            bad_numbers.add(position + 2)  # sheet rows start at 2
+        path = self.write("bench-bad.xlsx", rows)
+        before = Disbursement.objects.count()
+        seconds, peak, status, output = _child(["import_data", "disbursements", str(path), "--dry-run"])
+        reported = {int(line.split()[1]) for line in output.splitlines() if line.startswith("Dòng ")}
+        written = Disbursement.objects.count() - before
+        self.out.write(
+            f"  {ROWS:,} rows with {BAD} bad: exit status {status}, {len(reported)} rows reported "
+            f"({'all' if reported == bad_numbers else 'NOT the bad ones'}), {written} written"
+        )
+        if reported != bad_numbers or written or status != 1:
+            self.failures.append("the bad rows were not all reported, or something was written")
+        self.check("  time to check them all (import_data --dry-run, a fresh process)", seconds, CHECK_SECONDS, "s")
+        self.check("  peak memory (its maximum resident set)", peak, CHECK_MB, "MB")
+
+    def valid_import(self, good) -> None:
+        path = self.write("bench-good.xlsx", good)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM programmes_disbursement")
+            before = cursor.fetchone()[0]
+        seconds, peak, status, output = _child(["import_data", "disbursements", str(path)])
+        written = Disbursement.objects.count() - before
+        self.out.write(f"  the {ROWS:,} good rows imported: exit status {status}, {written:,} payments written")
+        if written != len(good) or status != 0:
+            self.failures.append(f"the valid import wrote {written} rows: {output[-500:]}")
+        self.ours = seconds
+        self.check("  time to import them (import_data, a fresh process)", seconds, IMPORT_SECONDS, "s")
+        self.out.write(f"  peak memory {peak:.0f} MB; queries per row: 8 (pinned in tests/test_exports.py)")
+        self.cleanup()
+
+    def stock_import(self, good) -> None:
+        """django-import-export alone: a ModelResource, the same rows, the same model, no rule checked."""
+        import tablib
+        from import_export import fields, resources, widgets
+
+        class StockDisbursementResource(resources.ModelResource):
+            project = fields.Field(
+                attribute="project", column_name="project", widget=widgets.ForeignKeyWidget(Project, "code")
+            )
+
+            class Meta:
+                model = Disbursement
+                fields = ("project", "paid_on", "amount", "source", "kind", "voucher_number", "note")
+                import_id_fields = ("project", "voucher_number")
+
+        levels = dict(
+            Project.objects.filter(code__in=[row[0] for row in good]).values_list("code", "plan__scheme__level")
+        )
+        dataset = tablib.Dataset(headers=["project", "paid_on", "amount", "source", "kind", "voucher_number", "note"])
+        for code, day, amount, _source, _kind, voucher, note in good:
+            source = "nstw" if levels[code] == SchemeLevel.NATIONAL else "ns_tinh"
+            dataset.append([code, day.isoformat(), amount, source, "thanh_toan", voucher, note])
+        started = time.perf_counter()
+        result = StockDisbursementResource().import_data(dataset, dry_run=False, use_transactions=True)
+        seconds = time.perf_counter() - started
+        written = Disbursement.objects.filter(voucher_number__startswith=VOUCHER).count()
+        self.out.write(
+            f"  django-import-export's stock import of the same rows: {seconds:.1f} s "
+            f"({written:,} written, {len(result.invalid_rows)} invalid, errors: {result.has_errors()})"
+        )
+        self.out.write(f"  ratio ours (a fresh process, every rule checked) / stock: {self.ours / seconds:.2f}×")
+        self.cleanup()
+
+    # --- Hostile files and exports ----------------------------------------------------------------
+
+    def hostile_files(self) -> None:
+        from openpyxl import Workbook
+
+        buffer = io.BytesIO()
+        Workbook().save(buffer)
+        with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
+            parts = {name: archive.read(name) for name in archive.namelist()}
+        cases = {}
+        bomb = dict(parts)
+        bomb["xl/worksheets/sheet1.xml"] = b"<worksheet>" + b"0" * 500_000_000 + b"</worksheet>"
+        cases["zip bomb (500 MB of XML in a small file)"] = bomb
+        laughs = dict(parts)
+        laughs["xl/worksheets/sheet1.xml"] = (
+            b'<?xml version="1.0"?><!DOCTYPE z [<!ENTITY a "aaaaaaaaaa">'
+            + b"".join(b'<!ENTITY a%d "%s">' % (i, b"&a;" * 10) for i in range(10))
+            + b"]><worksheet/>"
+        )
+        cases["XML bomb (entities)"] = laughs
+        files = {}
+        for label, entries in cases.items():
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+                for name, content in entries.items():
+                    archive.writestr(name, content)
+            files[label] = out.getvalue()
+        files["password-protected workbook (an OLE container)"] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100_000
+        for label, data in files.items():
+            started = time.perf_counter()
+            try:
+                table = read_table("bench.xlsx", data)
+                for _row in table.rows:
+                    pass
+                refused = False
+            except RefusedFile:
+                refused = True
+            seconds = time.perf_counter() - started
+            if not refused:
+                self.failures.append(f"{label} was not refused")
+            self.check(f"  {label}, {len(data) / 1e6:.1f} MB, refused", seconds, HOSTILE_SECONDS, "s")
+
+    def exports(self) -> None:
+        total = Project.objects.count()
+        busiest = Project.objects.values("current_province__code").annotate(n=Count("pk")).order_by("n").first()
+        code = busiest["current_province__code"]
+        for suffix in ("csv", "xlsx"):
+            peaks = {}
+            for label, extra in (("the nation", []), (f"province {code}", ["--province", code])):
+                path = self.folder / f"export.{suffix}"
+                seconds, peak, status, output = _child(["export_data", "projects", "-o", str(path), *extra])
+                if status:
+                    self.failures.append(f"export_data failed: {output[-300:]}")
+                peaks[label] = (seconds, peak, path.stat().st_size / 1e6 if path.exists() else 0)
+            nation, province = peaks["the nation"], peaks[f"province {code}"]
+            self.out.write(
+                f"  export of the nation's {total:,} đề án to .{suffix}: {nation[0]:.1f} s, {nation[2]:.0f} MB file, "
+                f"peak RSS {nation[1]:.0f} MB (one province, {busiest['n']:,} đề án: {province[1]:.0f} MB)"
+            )
