@@ -322,6 +322,8 @@ def test_a_manager_previews_issues_and_downloads_a_report(page, thanhhoa_manager
 
 def test_an_officer_imports_payments_and_fixes_a_bad_file(page, thanhhoa_officer, tmp_path):
     """Upload → preview → confirm; then a file with a bad row: nothing written, the error workbook downloaded."""
+    import io
+
     import openpyxl
 
     from tests.import_files import headers, xlsx
@@ -366,7 +368,8 @@ def test_an_officer_imports_payments_and_fixes_a_bad_file(page, thanhhoa_officer
     assert not axe_problems(page)
     with page.expect_download() as download:
         page.click("a:has-text('Tải tệp kèm cột lỗi')")
-    sheet = openpyxl.load_workbook(download.value.path()).worksheets[0]
+    assert download.value.suggested_filename == "giai-ngan-loi-loi.xlsx"
+    sheet = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).worksheets[0]
     assert sheet.cell(row=1, column=8).value == "Lỗi"
     assert sheet.cell(row=4, column=8).value.startswith("Ngày giải ngân")
     assert Disbursement.objects.filter(project=project).count() == 2

@@ -457,3 +457,23 @@ def test_a_province_user_never_sees_another_provinces_batch(client, thanhhoa, th
     client.force_login(danang_officer)
     for name in ("imports:batch", "imports:errors", "imports:file"):
         assert client.get(reverse(name, args=[batch.pk])).status_code == 404
+
+
+def test_a_facility_row_takes_the_province_of_today(thanhhoa_manager, administrator):
+    # A facility filed under old Bình Định (52 until 30/6/2025) belongs to Gia Lai (52 since): the row's
+    # "52" is today's Gia Lai, and the facility keeps the unit it was filed under.
+    old = FacilityFactory(province=old_province("52"), tax_code="4100000001", name="Cơ sở gốm Bình Định")
+    rows = [
+        [old.tax_code, old.name, "Hộ kinh doanh", "52", "", "", "a", "", "", None],
+        ["5900000002", "Cơ sở cà phê Pleiku", "Hộ kinh doanh", "52", "", "", "a", "", "", 4],
+    ]
+    _batch, outcome = run("facilities", xlsx(headers("facilities"), rows), administrator)
+    assert outcome.ok, outcome.errors
+    assert (outcome.created, outcome.updated, outcome.unchanged) == (1, 0, 1)
+    old.refresh_from_db()
+    assert old.province == old_province("52")
+    assert Facility.objects.get(tax_code="5900000002").province == current_province("52")
+    # A code that no province bears today (Bạc Liêu's 95 merged into Cà Mau) is named as such.
+    _batch, refused = run("facilities", xlsx(headers("facilities"), [["5900000003", "X", "Hộ kinh doanh", "95"]]),
+                          administrator)  # fmt: skip
+    assert [(n, c) for n, c, _m in refused.errors] == [(2, "Mã tỉnh")]
