@@ -14,6 +14,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -78,6 +79,7 @@ class Change:
     before: dict
     after: dict
     row_number: int | None = None
+    label: str = ""
 
 
 def snapshot(instance, names) -> dict:
@@ -231,7 +233,7 @@ def _content(contents, code: str) -> ActivityContent:
 def _projects_by_code(codes) -> dict[str, Project]:
     found = {}
     for chunk in chunked(sorted(set(codes))):
-        for project in Project.objects.filter(code__in=chunk).select_related("plan__scheme", "plan__province"):
+        for project in Project.objects.filter(code__in=chunk).select_related("plan__scheme"):
             found[project.code] = project
     return found
 
@@ -247,7 +249,7 @@ class _ProjectRows(Importer):
         project = self.projects.get(code)
         if project is None:
             raise RowError("Mã đề án", _("Unknown project code “%(code)s”.") % {"code": code})
-        self.check_scope(project.current_province_id, "Mã đề án", project.plan.province.name)
+        self.check_scope(project.current_province_id, "Mã đề án", self.unit_name(project.current_province_id))
         return project
 
 
@@ -420,7 +422,7 @@ class ProjectImporter(Importer):
         content = _content(self.contents, values["content"])
         stored = self.projects.get(values["code"])
         if stored is not None:
-            self.check_scope(stored.current_province_id, "Mã đề án", stored.plan.province.name)
+            self.check_scope(stored.current_province_id, "Mã đề án", self.unit_name(stored.current_province_id))
         target = copy.copy(stored) if stored else Project(code=values["code"])
         target.plan, target.content = plan, content
         target.name = values["name"]
@@ -695,22 +697,44 @@ class DisbursementImporter(_ProjectRows):
     def write(self, row):
         target = row.target
         target._change_reason = self.reason
-        if row.stored is None:
-            created = services.disbursement_create(
-                project=target.project,
-                paid_on=target.paid_on,
-                amount=target.amount,
-                source=target.source,
-                kind=target.kind,
-                voucher_number=target.voucher_number,
-                note=target.note,
-                user=self.user,
-                reason=self.reason,
-            )
-            return [self.change(row, created)]
         fields = {name: getattr(target, name) for name in self.written}
         updated = services.disbursement_update(disbursement=target, user=self.user, reason=self.reason, **fields)
         return [self.change(row, updated)]
+
+    def write_all(self, rows: list[Row], report) -> list[Change]:
+        """Corrections one by one, then every new payment in one call of `disbursements_create`."""
+        changes = []
+        new = []
+        for row in rows:
+            if row.stored is None:
+                new.append(row)
+            else:
+                changes.extend(report(row, self.write))
+        payments = [
+            {
+                "project": row.target.project,
+                "paid_on": row.target.paid_on,
+                "amount": row.target.amount,
+                "source": row.target.source,
+                "kind": row.target.kind,
+                "voucher_number": row.target.voucher_number,
+                "note": row.target.note,
+            }
+            for row in new
+        ]
+        if not payments:
+            return changes
+        try:
+            created = services.disbursements_create(payments=payments, user=self.user, reason=self.reason)
+        except services.PaymentsRefused as refused:
+            for index, error in refused.errors.items():
+                report(new[index], error)
+            return changes
+        except ValidationError as error:  # the database refused the whole lot
+            report(new[0], error)
+            return changes
+        changes.extend(self.change(row, payment) for row, payment in zip(new, created, strict=True))
+        return changes
 
 
 # --- Indicators -----------------------------------------------------------------------------------

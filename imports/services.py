@@ -174,17 +174,32 @@ def check(
         if first != row.number:
             row.fail("", _("Duplicate of row %(row)s.") % {"row": first})
     ready = sorted((row for row in good if not row.errors and row.action != "unchanged"), key=importer.order)
-    with transaction.atomic(), locks.memoised():
-        for done, row in enumerate(ready, start=1):
+
+    def report(row: Row, error_or_write):
+        """Write a row (a callable) or record a service's refusal of it; return the changes."""
+        error = error_or_write
+        if callable(error_or_write):
             try:
-                outcome.changes.extend(importer.write(row))
+                return error_or_write(row)
             except (ValidationError, PermissionDenied) as exc:
-                for column, message in _messages(exc, importer.columns):
-                    row.fail(column, message)
+                error = exc
             except IntegrityError:
                 row.fail("", _("The database refused this row (it breaks a rule of the register)."))
-            if progress and (done % 250 == 0 or done == len(ready)):
-                progress("write", done, len(ready))
+                return []
+        for column, message in _messages(error, importer.columns):
+            row.fail(column, message)
+        return []
+
+    with transaction.atomic(), locks.memoised():
+        if hasattr(importer, "write_all"):
+            outcome.changes.extend(importer.write_all(ready, report))
+            if progress:
+                progress("write", len(ready), len(ready))
+        else:
+            for done, row in enumerate(ready, start=1):
+                outcome.changes.extend(report(row, importer.write))
+                if progress and (done % 250 == 0 or done == len(ready)):
+                    progress("write", done, len(ready))
         if commit and outcome.ok:
             _record(batch, outcome)
             outcome.written = True
@@ -207,12 +222,12 @@ def _record(batch: ImportBatch, outcome: Outcome) -> None:
                 model=instance._meta.label_lower,
                 object_id=instance.pk,
                 action=change.action,
-                label=str(instance)[:300],
+                label=(change.label or str(instance))[:300],
                 before=change.before,
                 after=change.after,
             )
         )
-    ImportChange.objects.bulk_create(changes, batch_size=2000)
+    ImportChange.objects.bulk_create(changes, batch_size=2_000)
     batch.status = ImportBatch.Status.IMPORTED
     batch.imported_at = timezone.now()
     batch.rows = len(outcome.rows)

@@ -182,10 +182,13 @@ class DisbursementChange:
     old_kind: str | None = None
 
 
-def disbursement_limit_errors(project: Project, changes: Iterable[DisbursementChange]) -> list[str]:
+def disbursement_limit_errors(
+    project: Project, changes: Iterable[DisbursementChange], *, advanced: int | None = None
+) -> list[str]:
     """Return the messages that the changes would break the project's money limits with.
 
-    `project.disbursed_amount` is the total in the database before the changes.
+    `project.disbursed_amount` is the total in the database before the changes; `advanced`, when
+    given, the advances already paid on it (read here otherwise).
     """
     changes = list(changes)
     new_total = project.disbursed_amount + sum(c.amount - c.old_amount for c in changes)
@@ -201,7 +204,10 @@ def disbursement_limit_errors(project: Project, changes: Iterable[DisbursementCh
         )
     cap_percent = settings.KHUYENCONG_ADVANCE_CAP_PERCENT
     if project.accepted_on is None and any(c.kind == Disbursement.Kind.ADVANCE for c in changes):
-        advanced = sum(project.disbursements.filter(kind=Disbursement.Kind.ADVANCE).values_list("amount", flat=True))
+        if advanced is None:
+            advanced = sum(
+                project.disbursements.filter(kind=Disbursement.Kind.ADVANCE).values_list("amount", flat=True)
+            )
         advanced += sum(
             (c.amount if c.kind == Disbursement.Kind.ADVANCE else 0)
             - (c.old_amount if c.old_kind == Disbursement.Kind.ADVANCE else 0)
@@ -241,7 +247,20 @@ def _check_disbursable(user, project: Project) -> None:
         raise PermissionDenied(_("You may not change this record."))
 
 
-@transaction.atomic
+class PaymentsRefused(ValidationError):
+    """Some of the payments given to `disbursements_create` were refused; nothing was written.
+
+    `errors` maps the index of each refused payment to its ValidationError or PermissionDenied.
+    """
+
+    def __init__(self, errors: dict[int, Exception]):
+        self.errors = errors
+        messages = []
+        for error in errors.values():
+            messages.extend(error.messages if isinstance(error, ValidationError) else [str(error)])
+        super().__init__(messages)
+
+
 def disbursement_create(
     *,
     project: Project,
@@ -255,21 +274,125 @@ def disbursement_create(
     user=None,
     reason: str = "",
 ) -> Disbursement:
-    project = _lock_project(project)
-    disbursement = Disbursement(
-        project=project,
-        paid_on=paid_on,
-        amount=amount,
-        source=source,
-        kind=kind,
-        facility=facility,
-        voucher_number=voucher_number,
-        note=note,
+    """Record one payment: `disbursements_create` with one row (the same checks, in the same order)."""
+    payment = {
+        "project": project,
+        "paid_on": paid_on,
+        "amount": amount,
+        "source": source,
+        "kind": kind,
+        "facility": facility,
+        "voucher_number": voucher_number,
+        "note": note,
+    }
+    try:
+        return disbursements_create(payments=[payment], user=user, reason=reason)[0]
+    except PaymentsRefused as refused:
+        raise refused.errors[0] from None
+
+
+LOCK_CHUNK = 2_000
+
+
+@transaction.atomic
+def disbursements_create(*, payments: list[dict], user=None, reason: str = "") -> list[Disbursement]:
+    """Record payments, all or none; the write path of every new payment (a form's one, an import's thousands).
+
+    Locks every đề án paid (one query per 2.000, in id order so two writers never wait on each
+    other), then checks each payment as `disbursement_create` always has — the write rule, the
+    role, the period lock (read once), the model's validation, the voucher's uniqueness, the money
+    limits counting the payments before it in the list — and writes them in bulk with their
+    history. Raises `PaymentsRefused` naming every refused payment; then nothing is written. The
+    database checks the limits again (the payments' trigger keeps each đề án's total).
+    """
+    project_ids = sorted({_pk(payment["project"]) for payment in payments})
+    projects: dict[int, Project] = {}
+    for start in range(0, len(project_ids), LOCK_CHUNK):
+        chunk = project_ids[start : start + LOCK_CHUNK]
+        locked = (
+            Project.objects.select_for_update(of=("self",)).select_related("plan__scheme").filter(pk__in=chunk)
+        ).order_by("pk")
+        projects.update((project.pk, project) for project in locked)
+    vouchers = {payment.get("voucher_number") or "" for payment in payments} - {""}
+    taken = set()
+    if vouchers:
+        for start in range(0, len(project_ids), LOCK_CHUNK):
+            taken.update(
+                Disbursement.objects.filter(
+                    project_id__in=project_ids[start : start + LOCK_CHUNK], voucher_number__in=vouchers
+                ).values_list("project_id", "voucher_number")
+            )
+    advanced = _advances(projects, payments)
+    changes: dict[int, list[DisbursementChange]] = {}
+    errors: dict[int, Exception] = {}
+    created: list[Disbursement] = []
+    with locks.memoised():
+        for index, fields in enumerate(payments):
+            project = projects.get(_pk(fields["project"]))
+            if project is None:
+                errors[index] = ValidationError({"project": _("This project does not exist.")})
+                continue
+            disbursement = Disbursement(**{**fields, "project": project})
+            try:
+                _authorise(user, disbursement)
+                _check_disbursable(user, project)
+                disbursement.full_clean(validate_constraints=False)
+                key = (project.pk, disbursement.voucher_number)
+                if disbursement.voucher_number and key in taken:
+                    raise ValidationError(
+                        {"voucher_number": _("This project already has a payment with this voucher number.")}
+                    )
+                change = DisbursementChange(amount=disbursement.amount, kind=disbursement.kind)
+                limit_errors = disbursement_limit_errors(
+                    project, [*changes.get(project.pk, []), change], advanced=advanced.get(project.pk)
+                )
+                if limit_errors:
+                    raise ValidationError({"amount": limit_errors})
+            except (ValidationError, PermissionDenied) as error:
+                errors[index] = error
+                continue
+            if disbursement.voucher_number:
+                taken.add(key)
+            changes.setdefault(project.pk, []).append(change)
+            disbursement.fill_filed_under()  # bulk_create calls no save(): copy the đề án's filing here
+            created.append(_with_author(disbursement, user, reason))
+    if errors:
+        raise PaymentsRefused(errors)
+    try:
+        with transaction.atomic():
+            Disbursement.objects.bulk_create(created, batch_size=1_000)
+            Disbursement.history.bulk_history_create(
+                created, batch_size=1_000, default_user=user, default_change_reason=reason
+            )
+    except IntegrityError as exc:
+        raise ValidationError(_("The disbursement would exceed the approved KC support; nothing was saved.")) from exc
+    return created
+
+
+def _pk(project) -> int:
+    return project.pk if isinstance(project, Project) else project
+
+
+def _advances(projects: dict[int, Project], payments: list[dict]) -> dict[int, int]:
+    """The advances already paid on each đề án that receives an advance before its acceptance (one query)."""
+    needed = {
+        _pk(payment["project"])
+        for payment in payments
+        if payment.get("kind") == Disbursement.Kind.ADVANCE
+        and _pk(payment["project"]) in projects
+        and projects[_pk(payment["project"])].accepted_on is None
+    }
+    if not needed:
+        return {}
+    totals = dict.fromkeys(needed, 0)
+    rows = (
+        Disbursement.objects.filter(project_id__in=needed, kind=Disbursement.Kind.ADVANCE)
+        .values("project_id")
+        .annotate(total=models.Sum("amount"))
+        .values_list("project_id", "total")
     )
-    _authorise(user, disbursement)
-    _check_disbursable(user, project)
-    disbursement.full_clean()
-    return _save_within_limits(disbursement, project, DisbursementChange(amount=amount, kind=kind), user, reason)
+    totals.update(rows)
+    return totals
 
 
 @transaction.atomic

@@ -89,7 +89,10 @@ def _queries(user, rows):
     return len(queries)
 
 
-QUERIES_PER_NEW_PAYMENT = 8
+# A file of new payments: the file's keys, the locks of its đề án, the period locks, the vouchers
+# and the advances are read once; the payments and their history are written in bulk (one INSERT
+# each per 1.000 rows, one lock query per 2.000 đề án). So no query depends on the row below those.
+QUERIES_PER_FILE = 15
 
 
 def test_an_import_runs_a_fixed_number_of_queries_per_row(thanhhoa_manager):
@@ -98,5 +101,5 @@ def test_an_import_runs_a_fixed_number_of_queries_per_row(thanhhoa_manager):
     current_province("38")
     small = _queries(thanhhoa_manager, _disbursement_rows(projects[:10]))
     large = _queries(thanhhoa_manager, _disbursement_rows(projects))
-    assert (large - small) == 20 * QUERIES_PER_NEW_PAYMENT, (small, large)
+    assert small == large == QUERIES_PER_FILE, (small, large)
     assert Disbursement.objects.count() == 0
