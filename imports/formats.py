@@ -129,7 +129,7 @@ class PlanFormat(Format):
         "plan__province__code", "Mã tỉnh", KeyWidget("code"), required=True, key="province",
         note=_("The official code of the province in that year (codes were reused after 1/7/2025)."),
     )  # fmt: skip
-    year = column("plan__year", "Năm", CountWidget(), required=True, key="year")
+    year = column("plan__year", "Năm", CountWidget(), required=True, key="year", note=_("The year of the plan."))
     level = column("plan__scheme__level", "Cấp", LEVELS, required=True, key="level", note=_("KCQG or KCĐP."))
     content = column(
         "content__code", "Mã nội dung", KeyWidget("code"), required=True, key="content",
@@ -142,12 +142,20 @@ class PlanFormat(Format):
 class ProjectFormat(Format):
     kind, title, model = "projects", _("Projects (đề án)"), Project
     related = ("plan__province", "plan__scheme", "content", "implementing_unit")
-    code = column("code", "Mã đề án", TextWidget(40), required=True)
+    code = column(
+        "code", "Mã đề án", TextWidget(40), required=True, note=_("Identifies the project (unique nationwide).")
+    )
     name = column("name", "Tên đề án", TextWidget(500), required=True)
-    province = column("plan__province__code", "Mã tỉnh", KeyWidget("code"), required=True, key="province")
-    year = column("plan__year", "Năm", CountWidget(), required=True, key="year")
-    level = column("plan__scheme__level", "Cấp", LEVELS, required=True, key="level")
-    content = column("content__code", "Mã nội dung", KeyWidget("code"), required=True, key="content")
+    province = column(
+        "plan__province__code", "Mã tỉnh", KeyWidget("code"), required=True, key="province",
+        note=_("The official code of the province in that year (codes were reused after 1/7/2025)."),
+    )  # fmt: skip
+    year = column("plan__year", "Năm", CountWidget(), required=True, key="year", note=_("The year of the plan."))
+    level = column("plan__scheme__level", "Cấp", LEVELS, required=True, key="level", note=_("KCQG or KCĐP."))
+    content = column(
+        "content__code", "Mã nội dung", KeyWidget("code"), required=True, key="content",
+        note=_("A catalogue code, e.g. QD1881-3 or ND45-4."),
+    )  # fmt: skip
     implementing_unit = column(
         "implementing_unit__name", "Đơn vị thực hiện", TextWidget(300), required=True, key="implementing_unit",
         note=_("Matched by name within the province; a new name creates the organisation."),

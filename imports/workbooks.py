@@ -142,8 +142,15 @@ def template_workbook(kind: str) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     guide.append([])
     guide.append([_("Rules")])
+    guide.cell(row=guide.max_row, column=1).font = Font(bold=True)
     for rule in RULES:
         guide.append([str(rule)])
+        guide.merge_cells(start_row=guide.max_row, start_column=1, end_row=guide.max_row, end_column=4)
+        guide.cell(row=guide.max_row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+    for printed in (sheet, guide):  # printed: landscape, as wide as the page
+        printed.page_setup.orientation = "landscape"
+        printed.page_setup.fitToWidth, printed.page_setup.fitToHeight = 1, 0
+        printed.sheet_properties.pageSetUpPr.fitToPage = True
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
