@@ -54,13 +54,9 @@ def file_type_of(name: str) -> str:
 
 def read_table(name: str, data: bytes) -> Table:
     """Return the table in `data` (the upload's bytes, already within the size limit), or raise RefusedFile."""
-    max_bytes, max_rows = limits()
-    if len(data) > max_bytes:
-        raise RefusedFile(
-            _("The file is %(size)s MB; an import may be at most %(limit)s MB.")
-            % {"size": f"{len(data) / 1_048_576:.1f}".replace(".", ","), "limit": max_bytes // 1_048_576}
-        )
+    check_size(len(data))
     file_type = file_type_of(name)
+    max_rows = limits()[1]
     if not data.strip():
         raise RefusedFile(_("The file is empty."))
     if file_type == "xlsx":

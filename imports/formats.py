@@ -97,6 +97,22 @@ def column(attribute: str, header: str, widget, *, required: bool = False, note=
     return field
 
 
+def plan_key_columns() -> tuple[fields.Field, ...]:
+    """The columns naming a plan line (a plan's row, a đề án's plan and content): new fields each call."""
+    return (
+        column(
+            "plan__province__code", "Mã tỉnh", KeyWidget("code"), required=True, key="province",
+            note=_("The official code of the province in that year (codes were reused after 1/7/2025)."),
+        ),
+        column("plan__year", "Năm", CountWidget(), required=True, key="year", note=_("The year of the plan.")),
+        column("plan__scheme__level", "Cấp", LEVELS, required=True, key="level", note=_("KCQG or KCĐP.")),
+        column(
+            "content__code", "Mã nội dung", KeyWidget("code"), required=True, key="content",
+            note=_("A catalogue code, e.g. QD1881-3 or ND45-4."),
+        ),
+    )  # fmt: skip
+
+
 class Format(resources.Resource):
     """A kind's columns; `key` names the value an importer reads (`row.values[key]`)."""
 
@@ -125,16 +141,7 @@ class Format(resources.Resource):
 class PlanFormat(Format):
     kind, title, model = "plans", _("Annual plans (lines by activity content)"), PlanLine
     related = ("plan__province", "plan__scheme", "content")
-    province = column(
-        "plan__province__code", "Mã tỉnh", KeyWidget("code"), required=True, key="province",
-        note=_("The official code of the province in that year (codes were reused after 1/7/2025)."),
-    )  # fmt: skip
-    year = column("plan__year", "Năm", CountWidget(), required=True, key="year", note=_("The year of the plan."))
-    level = column("plan__scheme__level", "Cấp", LEVELS, required=True, key="level", note=_("KCQG or KCĐP."))
-    content = column(
-        "content__code", "Mã nội dung", KeyWidget("code"), required=True, key="content",
-        note=_("A catalogue code, e.g. QD1881-3 or ND45-4."),
-    )  # fmt: skip
+    province, year, level, content = plan_key_columns()
     planned_amount = column("planned_amount", "Kinh phí kế hoạch (đồng)", MoneyWidget(), required=True)
     planned_projects = column("planned_projects", "Số đề án kế hoạch", CountWidget())
 
@@ -146,16 +153,7 @@ class ProjectFormat(Format):
         "code", "Mã đề án", TextWidget(40), required=True, note=_("Identifies the project (unique nationwide).")
     )
     name = column("name", "Tên đề án", TextWidget(500), required=True)
-    province = column(
-        "plan__province__code", "Mã tỉnh", KeyWidget("code"), required=True, key="province",
-        note=_("The official code of the province in that year (codes were reused after 1/7/2025)."),
-    )  # fmt: skip
-    year = column("plan__year", "Năm", CountWidget(), required=True, key="year", note=_("The year of the plan."))
-    level = column("plan__scheme__level", "Cấp", LEVELS, required=True, key="level", note=_("KCQG or KCĐP."))
-    content = column(
-        "content__code", "Mã nội dung", KeyWidget("code"), required=True, key="content",
-        note=_("A catalogue code, e.g. QD1881-3 or ND45-4."),
-    )  # fmt: skip
+    province, year, level, content = plan_key_columns()
     implementing_unit = column(
         "implementing_unit__name", "Đơn vị thực hiện", TextWidget(300), required=True, key="implementing_unit",
         note=_("Matched by name within the province; a new name creates the organisation."),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -97,15 +98,21 @@ def chunked(values, size=CHUNK):
         yield values[start : start + size]
 
 
-class Importer:
+class Importer(ABC):
     format: type[formats.Format]
     model = None
-    # Model field → the column its errors are reported under.
-    columns: dict[str, str] = {}
+    # Model field → the column its errors are reported under, where the format does not say it
+    # (a format's column reports the errors of the field it fills: `columns`).
+    more_columns: dict[str, str] = {}
     # The fields a row writes (compared for "unchanged", kept for voiding).
     written: tuple[str, ...] = ()
 
     def __init__(self, user, reason: str):
+        self.columns = {}
+        for column in self.format.columns():
+            self.columns.setdefault(column.attribute.split("__")[0], column.column_name)
+            self.columns.setdefault(column.key, column.column_name)
+        self.columns.update(self.more_columns)
         self.user = user
         self.reason = reason
         self.today = timezone.localdate()
@@ -158,17 +165,20 @@ class Importer:
 
     # --- The steps ------------------------------------------------------------------------------
 
+    @abstractmethod
     def prepare(self, rows: list[Row]) -> None:
         """Read every record the rows refer to, a constant number of queries for the file."""
 
+    @abstractmethod
     def resolve(self, row: Row) -> None:
-        raise NotImplementedError
+        """Set the row's target, stored record, key, label and action, or raise RowError."""
 
     def order(self, row: Row):
         return (row.number,)
 
+    @abstractmethod
     def write(self, row: Row) -> list[Change]:
-        raise NotImplementedError
+        """Write the row's target through its service; return what changed."""
 
     def compare(self, row: Row) -> None:
         """Set the row's action from the target against the stored record."""
@@ -260,15 +270,7 @@ class PlanImporter(Importer):
     format = formats.PlanFormat
     model = PlanLine
     written = ("planned_amount", "planned_projects")
-    columns = {
-        "planned_amount": "Kinh phí kế hoạch (đồng)",
-        "planned_projects": "Số đề án kế hoạch",
-        "content": "Mã nội dung",
-        "year": "Năm",
-        "province": "Mã tỉnh",
-        "scheme": "Cấp",
-        "status": "Cấp",
-    }
+    more_columns = {"scheme": "Cấp", "status": "Cấp"}
 
     def prepare(self, rows):
         self.schemes = _SchemeLookup()
@@ -364,19 +366,9 @@ class ProjectImporter(Importer):
         "settled_on",
         "stopped_on",
     )
-    columns = {
-        "code": "Mã đề án",
-        "name": "Tên đề án",
+    # A status's dates come from the row's dates (ProjectImporter.fill_status_dates).
+    more_columns = {
         "plan": "Năm",
-        "content": "Mã nội dung",
-        "implementing_unit": "Đơn vị thực hiện",
-        "decision_number": "Số quyết định",
-        "decision_date": "Ngày quyết định",
-        "kc_support": "Kinh phí khuyến công (đồng)",
-        "counterpart_funds": "Vốn đối ứng (đồng)",
-        "start_date": "Ngày bắt đầu",
-        "end_date": "Ngày kết thúc",
-        "status": "Trạng thái",
         "stop_reason": "Trạng thái",
         "registered_on": "Trạng thái",
         "appraised_on": "Trạng thái",
@@ -512,18 +504,6 @@ class FacilityImporter(Importer):
         "phone",
         "workforce",
     )
-    columns = {
-        "tax_code": "Mã số thuế",
-        "name": "Tên cơ sở",
-        "kind": "Loại hình",
-        "province": "Mã tỉnh",
-        "commune": "Mã xã",
-        "address": "Địa chỉ",
-        "industry": "Ngành nghề",
-        "representative": "Người đại diện",
-        "phone": "Điện thoại",
-        "workforce": "Số lao động",
-    }
 
     def prepare(self, rows):
         codes = {row.values["tax_code"] for row in rows if row.values["tax_code"]}
@@ -586,13 +566,6 @@ class BeneficiaryImporter(_ProjectRows):
     format = formats.BeneficiaryFormat
     model = Beneficiary
     written = ("support_amount", "counterpart_amount", "note")
-    columns = {
-        "project": "Mã đề án",
-        "facility": "Mã số thuế",
-        "support_amount": "Kinh phí hỗ trợ (đồng)",
-        "counterpart_amount": "Vốn đối ứng (đồng)",
-        "note": "Nội dung hỗ trợ",
-    }
 
     def prepare(self, rows):
         super().prepare(rows)
@@ -646,15 +619,6 @@ class DisbursementImporter(_ProjectRows):
     format = formats.DisbursementFormat
     model = Disbursement
     written = ("paid_on", "amount", "source", "kind", "voucher_number", "note")
-    columns = {
-        "project": "Mã đề án",
-        "paid_on": "Ngày giải ngân",
-        "amount": "Số tiền (đồng)",
-        "source": "Nguồn",
-        "kind": "Loại",
-        "voucher_number": "Số chứng từ",
-        "note": "Ghi chú",
-    }
 
     def prepare(self, rows):
         super().prepare(rows)
@@ -744,13 +708,6 @@ class IndicatorImporter(_ProjectRows):
     format = formats.IndicatorFormat
     model = Indicator
     written = ("planned", "achieved", "achieved_on")
-    columns = {
-        "project": "Mã đề án",
-        "kind": "Chỉ tiêu",
-        "planned": "Kế hoạch",
-        "achieved": "Thực hiện",
-        "achieved_on": "Ngày số liệu thực hiện",
-    }
 
     def prepare(self, rows):
         super().prepare(rows)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from programmes import locks
 from programmes import services as programme_services
 from programmes.access import PROVINCE_ROLES, Role, is_administrator, user_province, user_role
+from programmes.models import Beneficiary, Disbursement, Facility, Indicator, PlanLine, Project
 
 from .files import RefusedFile, read_table
 from .formats import FORMATS
@@ -395,24 +396,11 @@ def _save_disbursement(instance, user, reason):
     programme_services.disbursement_update(disbursement=instance, user=user, reason=reason, **fields)
 
 
-def _lazy_save_services():
-    from programmes.models import Beneficiary, Disbursement, Facility, Indicator, PlanLine, Project
-
-    s = programme_services
-    return {
-        PlanLine: lambda obj, user, reason: s.plan_line_save(line=obj, user=user),
-        Project: lambda obj, user, reason: s.project_save(project=obj, user=user, reason=reason),
-        Facility: lambda obj, user, reason: s.facility_save(facility=obj, user=user),
-        Beneficiary: lambda obj, user, reason: s.beneficiary_save(beneficiary=obj, user=user),
-        Disbursement: _save_disbursement,
-        Indicator: lambda obj, user, reason: s.indicator_save(indicator=obj, user=user),
-    }
-
-
-class _SaveServices(dict):
-    def __missing__(self, key):
-        self.update(_lazy_save_services())
-        return dict.__getitem__(self, key)
-
-
-SAVE_SERVICES = _SaveServices()
+SAVE_SERVICES = {
+    PlanLine: lambda obj, user, reason: programme_services.plan_line_save(line=obj, user=user),
+    Project: lambda obj, user, reason: programme_services.project_save(project=obj, user=user, reason=reason),
+    Facility: lambda obj, user, reason: programme_services.facility_save(facility=obj, user=user),
+    Beneficiary: lambda obj, user, reason: programme_services.beneficiary_save(beneficiary=obj, user=user),
+    Disbursement: _save_disbursement,
+    Indicator: lambda obj, user, reason: programme_services.indicator_save(indicator=obj, user=user),
+}

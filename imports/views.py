@@ -158,7 +158,7 @@ def error_download(request, pk):
 
 
 def file_download(request, pk):
-    batch = get_object_or_404(batches_for(request.user), pk=pk)
+    batch = _batch(request, pk)
     extension = batch.file_name.rsplit(".", 1)[-1].lower()
     return _download(bytes(batch.file_data), f"{_stem(batch)}.{extension}", extension)
 
@@ -172,9 +172,7 @@ def void(request, pk):
         return HttpResponseRedirect(reverse("imports:batch", args=[batch.pk]))
     try:
         count = services.batch_void(batch=batch, user=request.user, reason=form.cleaned_data["reason"])
-    except PermissionDenied as exc:
-        raise PermissionDenied from exc
-    except ValidationError as exc:
+    except ValidationError as exc:  # PermissionDenied goes on: a 403
         messages.error(request, _("The import was not voided: %(reason)s") % {"reason": " ".join(exc.messages)})
         return HttpResponseRedirect(reverse("imports:batch", args=[batch.pk]))
     messages.success(request, _("The import was voided: %(count)s changes reversed.") % {"count": count})

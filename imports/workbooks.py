@@ -26,7 +26,6 @@ from .formats import FORMATS, Format
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "DD/MM/YYYY"
-MONEY_FORMAT = "#,##0"
 ERROR_HEADER = "Lỗi"
 CHUNK = 2_000
 _ERROR_FILL = PatternFill("solid", fgColor="FDE2E1")
@@ -80,34 +79,24 @@ def xlsx_file(format_: type[Format], rows: Iterable[list]):
         sheet.column_dimensions[get_column_letter(index)].width = max(12, min(len(header) + 4, 40))
     sheet.freeze_panes = "A2"
     sheet.append(_header_cells(sheet, headers))
-    # One styled cell per column, reused for every row (write-only cells are copied on append).
-    date_cell, money_cell = WriteOnlyCell(sheet), WriteOnlyCell(sheet)
-    date_cell.number_format, money_cell.number_format = DATE_FORMAT, MONEY_FORMAT
     for row in rows:
-        sheet.append([_xlsx_value(sheet, value, date_cell, money_cell) for value in row])
+        sheet.append([_xlsx_value(sheet, value) for value in row])
     target = tempfile.TemporaryFile()  # noqa: SIM115  (returned open: the response streams and closes it)
     workbook.save(target)
     target.seek(0)
     return target
 
 
-def _xlsx_value(sheet, value, date_cell, money_cell):
+def _xlsx_value(sheet, value):
+    """A date cell shown dd/mm/yyyy, a number as it is, anything else a text cell (never a formula)."""
     if isinstance(value, datetime.date):
-        date_cell.value = value
-        return _copy(sheet, date_cell)
-    if isinstance(value, bool) or value is None:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
+    if value is None or isinstance(value, int):
         return value
-    if isinstance(value, int):
-        return value
-    text = str(value)
-    cell = WriteOnlyCell(sheet, value=text)
-    cell.data_type = "s"  # text, even when it starts with "=": never a formula
-    return cell
-
-
-def _copy(sheet, template):
-    cell = WriteOnlyCell(sheet, value=template.value)
-    cell.number_format = template.number_format
+    cell = WriteOnlyCell(sheet, value=str(value))
+    cell.data_type = "s"  # text, even when it starts with "="
     return cell
 
 
