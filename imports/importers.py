@@ -190,11 +190,10 @@ class Importer(ABC):
             row.action = "updated"
 
     def change(self, row: Row, instance) -> Change:
+        after = snapshot(instance, self.written)
         if row.stored is None:
-            return Change(instance, "created", {}, snapshot(instance, self.written), row.number)
-        return Change(
-            instance, "updated", snapshot(row.stored, self.written), snapshot(instance, self.written), row.number
-        )
+            return Change(instance, "created", {}, after, row.number, row.label)
+        return Change(instance, "updated", snapshot(row.stored, self.written), after, row.number, row.label)
 
 
 def _schemes():
@@ -435,7 +434,7 @@ class ProjectImporter(Importer):
         self.fill_status_dates(target, stored)
         row.target, row.stored = target, stored
         row.key = (values["code"],)
-        row.label = values["code"]
+        row.label = f"{values['code']} – {values['name']}"
         if stored is not None and "organisation" in row.context:
             row.action = "updated"
         else:

@@ -313,14 +313,14 @@ def disbursements_create(*, payments: list[dict], user=None, reason: str = "") -
             Project.objects.select_for_update(of=("self",)).select_related("plan__scheme").filter(pk__in=chunk)
         ).order_by("pk")
         projects.update((project.pk, project) for project in locked)
-    vouchers = {payment.get("voucher_number") or "" for payment in payments} - {""}
     taken = set()
-    if vouchers:
+    if any(payment.get("voucher_number") for payment in payments):
+        # The vouchers already used on these đề án (the partial unique index on project, voucher).
         for start in range(0, len(project_ids), LOCK_CHUNK):
             taken.update(
-                Disbursement.objects.filter(
-                    project_id__in=project_ids[start : start + LOCK_CHUNK], voucher_number__in=vouchers
-                ).values_list("project_id", "voucher_number")
+                Disbursement.objects.filter(project_id__in=project_ids[start : start + LOCK_CHUNK])
+                .exclude(voucher_number="")
+                .values_list("project_id", "voucher_number")
             )
     advanced = _advances(projects, payments)
     changes: dict[int, list[DisbursementChange]] = {}

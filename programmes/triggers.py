@@ -1,6 +1,7 @@
 """The database's own guards on money, as reusable SQL.
 
-- The triggers that keep a đề án's running totals (migration 0002).
+- The triggers that keep a đề án's running totals (migration 0002; per statement on PostgreSQL
+  since 0013).
 - On PostgreSQL, a guard that refuses any other write of those totals (migration 0007): only the
   triggers above, running one level down, may change them; a direct UPDATE is refused.
 - Where a row is filed (migration 0008): its province, unit of today and year equal its plan's or
@@ -28,7 +29,8 @@ TOTALS = [
 ]
 
 
-def _postgres_create(table: str, amount: str, total: str) -> list[str]:
+def _postgres_create_per_row(table: str, amount: str, total: str) -> list[str]:
+    """Migration 0002's triggers: one UPDATE of the đề án per row written (replaced by 0013)."""
     return [
         f"""
         CREATE OR REPLACE FUNCTION {table}_sync_total() RETURNS trigger AS $$
@@ -51,6 +53,54 @@ def _postgres_create(table: str, amount: str, total: str) -> list[str]:
     ]
 
 
+def _postgres_create(table: str, amount: str, total: str) -> list[str]:
+    """One UPDATE of the đề án rows per statement, from the statement's transition tables.
+
+    A bulk insert of 10.000 payments updates each đề án once with the sum of its rows instead of
+    10.000 times (each update writes a new version of the đề án row and of its indexes). The CHECK
+    constraints on the đề án are tested on the summed total, at the end of the same statement, and
+    the UPDATE takes the đề án's row lock as before. PostgreSQL allows a transition table only on a
+    trigger for one event with no column list, hence three triggers; an UPDATE that moves no money
+    updates no đề án.
+    """
+    moved = {
+        "INSERT": f"SELECT project_id, {amount} AS delta FROM new_rows",
+        "DELETE": f"SELECT project_id, -{amount} AS delta FROM old_rows",
+        "UPDATE": (
+            f"SELECT project_id, {amount} AS delta FROM new_rows UNION ALL SELECT project_id, -{amount} FROM old_rows"
+        ),
+    }
+    transitions = {
+        "INSERT": "NEW TABLE AS new_rows",
+        "DELETE": "OLD TABLE AS old_rows",
+        "UPDATE": "NEW TABLE AS new_rows OLD TABLE AS old_rows",
+    }
+    statements = []
+    for event, rows in moved.items():
+        function = f"{table}_total_{event.lower()}"
+        statements += [
+            f"""
+            CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
+            BEGIN
+                UPDATE programmes_project p SET {total} = p.{total} + moved.delta
+                FROM (
+                    SELECT project_id, sum(delta)::bigint AS delta FROM ({rows}) AS rows
+                    GROUP BY project_id HAVING sum(delta) <> 0
+                ) AS moved
+                WHERE p.id = moved.project_id;
+                RETURN NULL;
+            END
+            $$ LANGUAGE plpgsql;
+            """,
+            f"""
+            CREATE TRIGGER {function} AFTER {event} ON {table}
+            REFERENCING {transitions[event]}
+            FOR EACH STATEMENT EXECUTE FUNCTION {function}();
+            """,
+        ]
+    return statements
+
+
 def _sqlite_create(table: str, amount: str, total: str) -> list[str]:
     add = f"UPDATE programmes_project SET {total} = {total} + NEW.{amount} WHERE id = NEW.project_id;"
     sub = f"UPDATE programmes_project SET {total} = {total} - OLD.{amount} WHERE id = OLD.project_id;"
@@ -66,16 +116,23 @@ def _check_vendor(vendor: str) -> None:
         raise RuntimeError(f"running-total triggers are written for PostgreSQL and SQLite, not {vendor}")
 
 
-def create_sql(vendor: str) -> list[str]:
+def create_sql(vendor: str, *, per_row: bool = False) -> list[str]:
+    """The running-total triggers; on PostgreSQL per statement unless `per_row` (migration 0002's)."""
     _check_vendor(vendor)
-    build = _postgres_create if vendor == "postgresql" else _sqlite_create
+    builders = {"sqlite": _sqlite_create, "postgresql": _postgres_create_per_row if per_row else _postgres_create}
+    build = builders[vendor]  # SQLite has row triggers only
     return [statement for table, amount, total in TOTALS for statement in build(table, amount, total)]
 
 
 def drop_sql(vendor: str) -> list[str]:
+    """Drop the running-total triggers, whichever of the two PostgreSQL kinds is there."""
     _check_vendor(vendor)
     if vendor == "postgresql":
-        return [f"DROP TRIGGER IF EXISTS {table}_sync_total ON {table};" for table, _a, _t in TOTALS]
+        return [
+            f"DROP TRIGGER IF EXISTS {table}_{name} ON {table};"
+            for table, _a, _t in TOTALS
+            for name in ("sync_total", "total_insert", "total_delete", "total_update")
+        ]
     return [
         f"DROP TRIGGER IF EXISTS {table}_total_{op};"
         for table, _a, _t in TOTALS

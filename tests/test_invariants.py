@@ -5,11 +5,11 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import translation
 
 from programmes import services
-from programmes.models import Beneficiary, Disbursement, Facility, PlanLine, Project, ProjectStatus
+from programmes.models import Beneficiary, Disbursement, Facility, PlanLine, Project, ProjectStatus, SchemeLevel
 from tests.factories import (
     BeneficiaryFactory,
     FacilityFactory,
@@ -77,6 +77,46 @@ class TestDisbursedNeverExceedsSupport:
         Disbursement.objects.filter(pk=first.pk).delete()
         project.refresh_from_db()
         assert project.disbursed_amount == 50_000_000
+
+    def test_the_database_keeps_the_totals_through_statements_of_many_rows(self):
+        # On PostgreSQL the totals are kept per statement (migration 0013): each đề án is updated
+        # once with the sum of the statement's rows. Many rows, two đề án, every kind of statement.
+        first, second = ProjectFactory(kc_support=300_000_000), ProjectFactory(kc_support=300_000_000)
+
+        def payment(project, amount):
+            national = project.plan.scheme.level == SchemeLevel.NATIONAL
+            row = Disbursement(
+                project=project,
+                paid_on=datetime.date(project.plan.year, 6, 1),
+                amount=amount,
+                kind=Disbursement.Kind.PAYMENT,
+                source=Disbursement.Source.CENTRAL if national else Disbursement.Source.PROVINCIAL,
+            )
+            row.fill_filed_under()
+            return row
+
+        def totals():
+            return [
+                project.disbursed_amount
+                for project in Project.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk")
+            ]
+
+        Disbursement.objects.bulk_create(
+            [payment(first, 10_000_000) for _ in range(5)] + [payment(second, 1_000_000) for _ in range(3)]
+        )
+        assert totals() == [50_000_000, 3_000_000]
+        Disbursement.objects.filter(project__in=[first, second]).update(amount=models.F("amount") * 2)
+        assert totals() == [100_000_000, 6_000_000]
+        Disbursement.objects.filter(project=second).update(note="chỉ sửa ghi chú")
+        assert totals() == [100_000_000, 6_000_000]
+        with pytest.raises(IntegrityError), transaction.atomic():
+            # Each row fits, their sum does not: the whole statement is refused.
+            Disbursement.objects.bulk_create([payment(first, 50_000_000) for _ in range(5)])
+        assert totals() == [100_000_000, 6_000_000]
+        Disbursement.objects.filter(project=first).order_by("pk")[:1].get().delete()
+        assert totals() == [80_000_000, 6_000_000]
+        Disbursement.objects.filter(project__in=[first, second]).delete()
+        assert totals() == [0, 0]
 
     def test_an_update_that_would_overspend_is_refused(self):
         project = ProjectFactory(kc_support=300_000_000)
