@@ -415,9 +415,15 @@ def test_upload_preview_confirm_and_the_error_workbook(client, thanhhoa, thanhho
     assert response.url == reverse("imports:batch", args=[batch.pk])
     preview = client.get(response.url).content.decode()
     assert "TH-2024-01" in preview and "3" in preview  # the rows it would add
+    assert "import-nothing" not in preview
     assert Disbursement.objects.count() == 0
     client.post(reverse("imports:confirm", args=[batch.pk]))
     assert Disbursement.objects.count() == 3
+
+    upload = io.BytesIO(xlsx(headers("disbursements"), rows))
+    upload.name = "giai-ngan-lan-2.xlsx"
+    again = client.get(client.post(reverse("imports:index"), {"kind": "disbursements", "file": upload}).url)
+    assert "import-nothing" in again.content.decode()  # the same file again: it says nothing would change
 
     bad = rows + [[rows[0][0], "hôm qua", 1, "", "Thanh toán", "Z", ""]]
     upload = io.BytesIO(xlsx(headers("disbursements"), bad))
