@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from programmes.lib.benchmarking import BenchmarkPart
 from programmes.models import Disbursement, Organisation, Plan, PlanLine, Project, ProjectStatus, SchemeLevel
 
 from .files import RefusedFile, read_table
@@ -69,19 +70,10 @@ def _child(command: list[str]) -> tuple[float, float, int, str]:
     return seconds, peak, result.returncode, result.stdout + result.stderr
 
 
-class ImportsBenchmark:
+class ImportsBenchmark(BenchmarkPart):
     def __init__(self, command):
-        self.out = command.stdout
-        self.style = command.style
-        self.failures: list[str] = []
+        super().__init__(command)
         self.folder = Path(tempfile.mkdtemp(prefix="khuyencong-bench-"))
-
-    def check(self, label: str, value: float, target: float, unit: str) -> None:
-        ok = value <= target
-        line = f"  {label:<62} {value:>9.1f} {unit}  (target ≤ {target:g} {unit})"
-        self.out.write(line if ok else self.style.WARNING(line + "  MISSED"))
-        if not ok:
-            self.failures.append(f"{label}: {value:.1f} {unit} > {target:g} {unit}")
 
     def run(self) -> list[str]:
         self.out.write("\nImports and exports (imports.services, imports.workbooks)")

@@ -15,9 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .formats import FORMATS
-from .workbooks import csv_stream, iter_rows, xlsx_file
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from .workbooks import XLSX, csv_stream, iter_rows, xlsx_file
 
 
 def rows_of(kind: str, queryset):

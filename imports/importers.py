@@ -253,6 +253,11 @@ class _ProjectRows(Importer):
     def prepare(self, rows):
         self.projects = _projects_by_code(row.values["project"] for row in rows)
 
+    def stored_rows(self, queryset):
+        """The rows of `queryset` that hang on the file's đề án (one query per chunk of đề án)."""
+        for chunk in chunked([project.pk for project in self.projects.values()]):
+            yield from queryset.filter(project_id__in=chunk)
+
     def project(self, row: Row) -> Project:
         code = row.values["project"]
         project = self.projects.get(code)
@@ -265,11 +270,8 @@ class _ProjectRows(Importer):
 # --- Plans ----------------------------------------------------------------------------------------
 
 
-class PlanImporter(Importer):
-    format = formats.PlanFormat
-    model = PlanLine
-    written = ("planned_amount", "planned_projects")
-    more_columns = {"scheme": "Cấp", "status": "Cấp"}
+class _PlannedRows(Importer):
+    """A kind whose rows name a province, a year and a level: the plan they belong to."""
 
     def prepare(self, rows):
         self.schemes = _SchemeLookup()
@@ -279,6 +281,26 @@ class PlanImporter(Importer):
             (plan.scheme_id, plan.province_id, plan.year): plan
             for plan in Plan.objects.filter(year__in=years).select_related("scheme", "province")
         }
+
+    def place(self, row: Row) -> tuple[Province, Scheme, tuple]:
+        """The row's province (its code read in the row's year, within the user's scope), the scheme
+        of its level and the key of its plan in `plans`."""
+        values = row.values
+        year = values["year"]
+        province = self.province_in_year(values["province"], year)
+        self.check_scope(province.current_id or province.pk, "Mã tỉnh", province.name)
+        scheme = self.schemes.find(province, year, values["level"])
+        return province, scheme, (scheme.pk, province.pk, year)
+
+
+class PlanImporter(_PlannedRows):
+    format = formats.PlanFormat
+    model = PlanLine
+    written = ("planned_amount", "planned_projects")
+    more_columns = {"scheme": "Cấp", "status": "Cấp"}
+
+    def prepare(self, rows):
+        super().prepare(rows)
         self.lines = {
             (line.plan_id, line.content_id): line
             for line in PlanLine.objects.filter(plan__in=[plan.pk for plan in self.plans.values()])
@@ -288,11 +310,8 @@ class PlanImporter(Importer):
     def resolve(self, row):
         values = row.values
         year = values["year"]
-        province = self.province_in_year(values["province"], year)
-        self.check_scope(province.current_id or province.pk, "Mã tỉnh", province.name)
-        scheme = self.schemes.find(province, year, values["level"])
+        province, scheme, plan_key = self.place(row)
         content = _content(self.contents, values["content"])
-        plan_key = (scheme.pk, province.pk, year)
         plan = self.plans.get(plan_key)
         if plan is None:
             row.notes.append(_("new plan: %(plan)s") % {"plan": Plan(scheme=scheme, province=province, year=year)})
@@ -342,7 +361,7 @@ def _organisation_kind(name: str) -> str:
     return Organisation.Kind.OTHER
 
 
-class ProjectImporter(Importer):
+class ProjectImporter(_PlannedRows):
     format = formats.ProjectFormat
     model = Project
     written = (
@@ -379,13 +398,7 @@ class ProjectImporter(Importer):
     }
 
     def prepare(self, rows):
-        self.schemes = _SchemeLookup()
-        self.contents = _contents()
-        years = {row.values["year"] for row in rows}
-        self.plans = {
-            (plan.scheme_id, plan.province_id, plan.year): plan
-            for plan in Plan.objects.filter(year__in=years).select_related("scheme", "province")
-        }
+        super().prepare(rows)
         self.projects = _projects_by_code(row.values["code"] for row in rows)
         currents = {plan.province.current_id or plan.province_id for plan in self.plans.values()}
         self.organisations = {
@@ -399,11 +412,9 @@ class ProjectImporter(Importer):
     def resolve(self, row):
         values = row.values
         year = values["year"]
-        province = self.province_in_year(values["province"], year)
+        province, _scheme, plan_key = self.place(row)
         current = province.current_id or province.pk
-        self.check_scope(current, "Mã tỉnh", province.name)
-        scheme = self.schemes.find(province, year, values["level"])
-        plan = self.plans.get((scheme.pk, province.pk, year))
+        plan = self.plans.get(plan_key)
         if plan is None:
             raise RowError(
                 "Năm",
@@ -573,10 +584,7 @@ class BeneficiaryImporter(_ProjectRows):
         for chunk in chunked(codes):
             for facility in Facility.objects.filter(tax_code__in=chunk).select_related("province"):
                 self.facilities[facility.tax_code] = facility
-        self.links = {}
-        for chunk in chunked([project.pk for project in self.projects.values()]):
-            for link in Beneficiary.objects.filter(project_id__in=chunk):
-                self.links[(link.project_id, link.facility_id)] = link
+        self.links = {(link.project_id, link.facility_id): link for link in self.stored_rows(Beneficiary.objects)}
 
     def resolve(self, row):
         values = row.values
@@ -622,15 +630,15 @@ class DisbursementImporter(_ProjectRows):
     def prepare(self, rows):
         super().prepare(rows)
         self.by_voucher, self.by_content = {}, {}
-        for chunk in chunked([project.pk for project in self.projects.values()]):
-            for payment in Disbursement.objects.filter(project_id__in=chunk).only(
-                "id", "project_id", "paid_on", "amount", "source", "kind", "voucher_number", "note", "facility_id"
-            ):
-                if payment.voucher_number:
-                    self.by_voucher[(payment.project_id, payment.voucher_number)] = payment
-                else:
-                    key = (payment.project_id, payment.paid_on, payment.amount, payment.kind)
-                    self.by_content.setdefault(key, payment)
+        payments = Disbursement.objects.only(
+            "id", "project_id", "paid_on", "amount", "source", "kind", "voucher_number", "note", "facility_id"
+        )
+        for payment in self.stored_rows(payments):
+            if payment.voucher_number:
+                self.by_voucher[(payment.project_id, payment.voucher_number)] = payment
+            else:
+                key = (payment.project_id, payment.paid_on, payment.amount, payment.kind)
+                self.by_content.setdefault(key, payment)
 
     def resolve(self, row):
         values = row.values
@@ -714,10 +722,9 @@ class IndicatorImporter(_ProjectRows):
         for kind in IndicatorKind.objects.all():
             self.kinds[search_key(kind.code)] = kind
             self.kinds[search_key(kind.name)] = kind
-        self.stored = {}
-        for chunk in chunked([project.pk for project in self.projects.values()]):
-            for indicator in Indicator.objects.filter(project_id__in=chunk):
-                self.stored[(indicator.project_id, indicator.kind_id)] = indicator
+        self.stored = {
+            (indicator.project_id, indicator.kind_id): indicator for indicator in self.stored_rows(Indicator.objects)
+        }
 
     def resolve(self, row):
         values = row.values

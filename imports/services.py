@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from programmes import locks
 from programmes import services as programme_services
-from programmes.access import PROVINCE_ROLES, Role, is_administrator, user_province, user_role
+from programmes.access import is_administrator, may_import, user_province
 from programmes.models import Beneficiary, Disbursement, Facility, Indicator, PlanLine, Project
 
 from .files import RefusedFile, read_table
@@ -30,11 +30,6 @@ from .formats import FORMATS
 from .importers import IMPORTERS, Change, Row, RowError
 from .models import ImportBatch, ImportChange
 from .widgets import is_blank
-
-
-def may_import(user) -> bool:
-    """Province staff and managers (their province's rows) and administrators; never Ministry reviewers."""
-    return user is None or user_role(user) in (*PROVINCE_ROLES, Role.ADMINISTRATOR)
 
 
 @dataclass
@@ -287,13 +282,18 @@ def batch_preview(*, batch: ImportBatch, user, progress=None) -> Outcome:
     return outcome
 
 
+def may_confirm(batch: ImportBatch, user) -> bool:
+    """The person who uploaded a file imports it (or an administrator, or the system)."""
+    return user is None or batch.user_id == user.pk or is_administrator(user)
+
+
 def batch_import(*, batch: ImportBatch, user, progress=None) -> Outcome:
     """Import the batch's file, all or nothing. A batch is imported once."""
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status != ImportBatch.Status.PREVIEWED:
             raise ValidationError(_("This file has already been imported (or voided)."))
-        if user is not None and locked.user_id != user.pk and not is_administrator(user):
+        if not may_confirm(locked, user):
             raise PermissionDenied(_("Only the person who uploaded the file may import it."))
         outcome = check(
             locked.kind, locked.file_name, bytes(locked.file_data), user=user, batch=locked, commit=True,

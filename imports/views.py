@@ -1,6 +1,6 @@
 """The import pages: upload → preview (every row's fate, every error) → confirm; batches and voiding.
 
-Every view runs inside the admin. Who may import is `services.may_import`; each row is judged
+Every view runs inside the admin. Who may import is `programmes.access.may_import`; each row is judged
 and written by `programmes.services` with the user's own rights.
 """
 
@@ -17,16 +17,15 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from programmes.access import is_administrator, user_province, user_role
+from programmes.access import is_administrator, may_import, user_province
 
 from . import services
 from .files import file_type_of
 from .formats import FORMATS
 from .forms import UploadForm, VoidForm
 from .models import ImportBatch
-from .workbooks import error_file, template_workbook
+from .workbooks import XLSX, error_file, template_workbook
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 
 
@@ -50,7 +49,7 @@ def _batch(request, pk) -> ImportBatch:
 
 
 def _require_importer(request) -> None:
-    if user_role(request.user) is None or not services.may_import(request.user):
+    if not may_import(request.user):
         raise PermissionDenied
 
 
@@ -101,7 +100,7 @@ def batch(request, pk):
             may_confirm=batch.status == ImportBatch.Status.PREVIEWED
             and not errors
             and batch.rows > 0
-            and (batch.user_id == request.user.pk or is_administrator(request.user)),
+            and services.may_confirm(batch, request.user),
             may_void=batch.status == ImportBatch.Status.IMPORTED and is_administrator(request.user),
             void_form=VoidForm(),
         ),

@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from .formats import FORMATS, Format
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"  # the content type
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "DD/MM/YYYY"
 ERROR_HEADER = "Lỗi"

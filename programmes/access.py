@@ -76,6 +76,12 @@ def is_approver(user) -> bool:
     return user_role(user) in APPROVER_ROLES
 
 
+def may_import(user) -> bool:
+    """Province staff and managers (their province's rows) and administrators import; Ministry reviewers
+    never. `None` is the system (a command run without --user)."""
+    return user is None or user_role(user) in (*PROVINCE_ROLES, Role.ADMINISTRATOR)
+
+
 def may_write_national(user) -> bool:
     """National rows (Ministry bodies, national schemes, catalogues, provinces) are kept by administrators."""
     return is_administrator(user)

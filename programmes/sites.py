@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from . import selectors
-from .access import PROVINCE_ROLES, Role, is_approver, sees_all_provinces, user_province, user_role
+from .access import Role, is_approver, may_import, sees_all_provinces, user_province, user_role
 
 
 def main_lists() -> list[tuple[str, str]]:
@@ -60,5 +60,5 @@ def start_page_context(request) -> dict:
     else:
         context.update(money_left=selectors.money_left(user), waiting=selectors.work_waiting(user))
     context["approver"] = is_approver(user)
-    context["may_import"] = role in (*PROVINCE_ROLES, Role.ADMINISTRATOR)
+    context["may_import"] = may_import(user)
     return context

@@ -23,6 +23,7 @@ import tracemalloc
 
 from django.db.models import Count
 
+from programmes.lib.benchmarking import BenchmarkPart
 from programmes.models import Project
 
 from . import document, figures, render
@@ -46,19 +47,10 @@ def _median_ms(function, repeat: int) -> float:
     return statistics.median(times)
 
 
-class ReportsBenchmark:
+class ReportsBenchmark(BenchmarkPart):
     def __init__(self, command, repeat: int):
-        self.out = command.stdout
-        self.style = command.style
+        super().__init__(command)
         self.repeat = max(3, repeat)
-        self.failures: list[str] = []
-
-    def check(self, label: str, value: float, target: float, unit: str) -> None:
-        ok = value <= target
-        line = f"  {label:<62} {value:>9.1f} {unit}  (target ≤ {target:g} {unit})"
-        self.out.write(line if ok else self.style.WARNING(line + "  MISSED"))
-        if not ok:
-            self.failures.append(f"{label}: {value:.1f} {unit} > {target:g} {unit}")
 
     def run(self) -> list[str]:
         self.out.write("\nReports (reports.figures, reports.render)")
