@@ -157,7 +157,8 @@ def _cell(value):
 
 
 def _header(value) -> str:
-    return normalise(str(value)) if value is not None else ""
+    # A header only names a column: a stray byte order mark (a CSV saved twice) does not refuse the file.
+    return normalise(str(value)).replace("\ufeff", "") if value is not None else ""
 
 
 def _too_many(max_rows: int) -> str:

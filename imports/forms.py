@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from programmes.forms import text_validator
+
 from .files import RefusedFile, check_size, file_type_of
 from .formats import FORMATS
 
@@ -24,4 +26,4 @@ class UploadForm(forms.Form):
 
 
 class VoidForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for voiding"), max_length=300)
+    reason = forms.CharField(label=_("Reason for voiding"), max_length=300, validators=[text_validator()])

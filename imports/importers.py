@@ -521,11 +521,14 @@ class FacilityImporter(Importer):
         for chunk in chunked(codes):
             for facility in Facility.objects.filter(tax_code__in=chunk).select_related("province"):
                 self.by_tax_code[facility.tax_code] = facility
-        names = {row.values["name"] for row in rows if not row.values["tax_code"]}
+        # Without a tax code a facility is known by its name in its province: the normalised,
+        # case-folded name, which the database keeps unique there (Facility.name_key).
+        keys = {Facility.key_of(row.values["name"]) for row in rows if not row.values["tax_code"]}
         self.by_name = {}
-        for chunk in chunked(names):
-            for facility in Facility.objects.filter(tax_code__isnull=True, name__in=chunk).select_related("province"):
-                self.by_name[(facility.current_province_id, search_key(facility.name))] = facility
+        for chunk in chunked(keys):
+            found = Facility.objects.filter(tax_code__isnull=True, name_key__in=chunk).select_related("province")
+            for facility in found:
+                self.by_name[(facility.current_province_id, facility.name_key)] = facility
         communes = {row.values["commune"] for row in rows if row.values["commune"]}
         self.communes = {commune.code: commune for commune in Commune.objects.filter(code__in=communes)}
 
@@ -539,8 +542,8 @@ class FacilityImporter(Importer):
             stored = self.by_tax_code.get(tax_code)
             row.key = ("tax", tax_code)
         else:
-            stored = self.by_name.get((current, search_key(values["name"])))
-            row.key = ("name", current, search_key(values["name"]))
+            stored = self.by_name.get((current, Facility.key_of(values["name"])))
+            row.key = ("name", current, Facility.key_of(values["name"]))
         if stored is not None:
             self.check_scope(stored.current_province_id, "Mã số thuế", self.unit_name(stored.current_province_id))
         target = copy.copy(stored) if stored else Facility()
@@ -629,6 +632,9 @@ class DisbursementImporter(_ProjectRows):
 
     def prepare(self, rows):
         super().prepare(rows)
+        # Lock the file's đề án before reading their payments: a file confirmed at the same moment
+        # waits here, then finds the payments the other wrote and treats them as a re-import does.
+        services.projects_lock(project.pk for project in self.projects.values())
         self.by_voucher, self.by_content = {}, {}
         payments = Disbursement.objects.only(
             "id", "project_id", "paid_on", "amount", "source", "kind", "voucher_number", "note", "facility_id"

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from programmes import locks
 from programmes import services as programme_services
 from programmes.access import is_administrator, may_import, user_province
+from programmes.lib.text import text_problem
 from programmes.models import Beneficiary, Disbursement, Facility, Indicator, PlanLine, Project
 
 from .files import RefusedFile, read_table
@@ -115,6 +116,9 @@ def _parse(table, format_, progress) -> tuple[list[Row], str]:
             cell = cells[index] if index is not None and index < len(cells) else None
             try:
                 value = column.widget.clean(cell)
+                problem = text_problem(value) if isinstance(value, str) else None
+                if problem:  # the text rule of every field (cells are single-line once read)
+                    raise ValueError(problem)
             except ValueError as exc:
                 row.fail(column.column_name, str(exc))
                 value = None
@@ -158,6 +162,16 @@ def check(
     reason = batch.reason if batch else _("Import of file %(file)s") % {"file": name}
     importer = IMPORTERS[kind](user, reason)
     good = [row for row in rows if not row.errors]
+    with transaction.atomic(), locks.memoised():
+        # One transaction from the first read: an importer may lock what it reads (payments lock
+        # their đề án), so a file confirmed at the same moment waits and then sees this one's rows.
+        _judge_and_write(importer, good, outcome, batch=batch, commit=commit, progress=progress)
+    if not outcome.written:
+        outcome.changes = []
+    return outcome
+
+
+def _judge_and_write(importer, good: list[Row], outcome: Outcome, *, batch, commit: bool, progress) -> None:
     importer.prepare(good)
     seen: dict[tuple, int] = {}
     for row in good:
@@ -186,24 +200,20 @@ def check(
             row.fail(column, message)
         return []
 
-    with transaction.atomic(), locks.memoised():
-        if hasattr(importer, "write_all"):
-            outcome.changes.extend(importer.write_all(ready, report))
-            if progress:
-                progress("write", len(ready), len(ready))
-        else:
-            for done, row in enumerate(ready, start=1):
-                outcome.changes.extend(report(row, importer.write))
-                if progress and (done % 250 == 0 or done == len(ready)):
-                    progress("write", done, len(ready))
-        if commit and outcome.ok:
-            _record(batch, outcome)
-            outcome.written = True
-        else:
-            transaction.set_rollback(True)
-    if not outcome.written:
-        outcome.changes = []
-    return outcome
+    if hasattr(importer, "write_all"):
+        outcome.changes.extend(importer.write_all(ready, report))
+        if progress:
+            progress("write", len(ready), len(ready))
+    else:
+        for done, row in enumerate(ready, start=1):
+            outcome.changes.extend(report(row, importer.write))
+            if progress and (done % 250 == 0 or done == len(ready)):
+                progress("write", done, len(ready))
+    if commit and outcome.ok:
+        _record(batch, outcome)
+        outcome.written = True
+    else:
+        transaction.set_rollback(True)
 
 
 def _record(batch: ImportBatch, outcome: Outcome) -> None:

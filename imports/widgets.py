@@ -26,7 +26,7 @@ def is_blank(value) -> bool:
 
 
 def unescape(text: str) -> str:
-    """Take off the ' an export puts before text starting with =, +, - or @ (workbooks.csv_text)."""
+    """Take off the ' an export puts before text starting with =, +, - or @ (programmes.lib.spreadsheets.csv_text)."""
     if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
         return text[1:]
     return text

@@ -2,16 +2,15 @@
 
 Exports write each row as it is read (`QuerySet.iterator`): a CSV streams to the browser, a
 workbook is written by openpyxl's write-only mode to a temporary file that is then streamed;
-memory stays flat whatever the number of rows. Text is written as text: a cell starting with
-=, +, - or @ is stored as a string in a workbook (never a formula) and prefixed with ' in a CSV
-(the import takes the ' off again), so a formula in someone's data never runs on an official's
-machine.
+memory stays flat whatever the number of rows. Every cell follows `programmes.lib.spreadsheets`:
+text that starts like a formula is a string in a workbook and behind a ' in a CSV (the import
+takes the ' off again), so a formula in someone's data never runs on an official's machine; the
+error files hand the uploaded file back under the same rule.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -22,26 +21,14 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from programmes.lib.spreadsheets import csv_text, defuse_sheet, text_cell, xlsx_value
+
 from .formats import FORMATS, Format
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"  # the content type
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-DATE_FORMAT = "DD/MM/YYYY"
 ERROR_HEADER = "Lỗi"
 CHUNK = 2_000
 _ERROR_FILL = PatternFill("solid", fgColor="FDE2E1")
-
-
-def csv_text(value) -> str:
-    """A value as CSV text, formulae defused."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    text = str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def iter_rows(format_: type[Format], queryset) -> Iterator[list]:
@@ -81,24 +68,11 @@ def xlsx_file(format_: type[Format], rows: Iterable[list]):
     sheet.freeze_panes = "A2"
     sheet.append(_header_cells(sheet, headers))
     for row in rows:
-        sheet.append([_xlsx_value(sheet, value) for value in row])
+        sheet.append([xlsx_value(sheet, value) for value in row])
     target = tempfile.TemporaryFile()  # noqa: SIM115  (returned open: the response streams and closes it)
     workbook.save(target)
     target.seek(0)
     return target
-
-
-def _xlsx_value(sheet, value):
-    """A date cell shown dd/mm/yyyy, a number as it is, anything else a text cell (never a formula)."""
-    if isinstance(value, datetime.date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = DATE_FORMAT
-        return cell
-    if value is None or isinstance(value, int):
-        return value
-    cell = WriteOnlyCell(sheet, value=str(value))
-    cell.data_type = "s"  # text, even when it starts with "="
-    return cell
 
 
 def _sheet_title(format_) -> str:
@@ -191,6 +165,7 @@ def error_file(file_type: str, data: bytes, errors: list) -> tuple[bytes, str]:
 def _error_xlsx(data: bytes, by_row) -> bytes:
     workbook = load_workbook(io.BytesIO(data))  # the file passed the checks of files.read_table
     sheet = workbook.worksheets[0]
+    defuse_sheet(sheet)  # the upload's text, and any formula it held, come back as text
     column = None
     for cell in sheet[1]:
         if cell.value == ERROR_HEADER:
@@ -202,8 +177,7 @@ def _error_xlsx(data: bytes, by_row) -> bytes:
     for row in range(2, sheet.max_row + 1):
         sheet.cell(row=row, column=column, value=None)
     for number, messages in by_row.items():
-        cell = sheet.cell(row=number, column=column, value="; ".join(messages))
-        cell.data_type = "s"
+        cell = text_cell(sheet.cell(row=number, column=column), "; ".join(messages))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         for other in sheet[number]:
             other.fill = _ERROR_FILL
@@ -226,9 +200,9 @@ def _error_csv(data: bytes, by_row) -> bytes:
                 error_index = values.index(ERROR_HEADER)
             else:
                 values = [*values, ERROR_HEADER]
-            writer.writerow(values)
+            writer.writerow([csv_text(value) for value in values])
             continue
         if error_index is not None:
             values = values[:error_index]
-        writer.writerow([*values, csv_text("; ".join(by_row.get(number, [])))])
+        writer.writerow([csv_text(value) for value in [*values, "; ".join(by_row.get(number, []))]])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

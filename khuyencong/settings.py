@@ -186,8 +186,11 @@ if env_bool("FAST_PASSWORD_HASHER", False):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_forbidden": {"()": "khuyencong.log.OneLineForbidden"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # A 403 is one line without a traceback (khuyencong.log).
+    "loggers": {"django.request": {"filters": ["one_line_forbidden"]}},
 }
 
 # The covering indexes (INCLUDE) that let PostgreSQL read list totals from the index alone are

@@ -8,6 +8,7 @@ autocomplete results (which ask the related model's admin). Writes go through th
 from __future__ import annotations
 
 import datetime
+import uuid
 from types import MethodType
 
 from django import forms
@@ -41,6 +42,8 @@ from .forms import (
     JunkProofModelMultipleChoiceField,
     MoneyField,
     MoneyInput,
+    TextRuleMixin,
+    text_validator,
 )
 from .lib.formatting import money, number, percent, ratio
 from .lib.text import search_key
@@ -466,6 +469,32 @@ class ScopedAdmin(ListsForRoleMixin, ScopedChoicesMixin, AccentInsensitiveSearch
         return super().history_form_view(request, object_id, version_id, {**context, **(extra_context or {})})
 
 
+ENTRY_TOKEN = "entry_token"
+
+
+def entry_token(data, row: str = "") -> uuid.UUID | None:
+    """The one-time token a posted form carried (None when absent or junk); each inline row its own, derived."""
+    try:
+        token = uuid.UUID(str(data.get(ENTRY_TOKEN, "")))
+    except ValueError:
+        return None
+    return uuid.uuid5(token, row) if row else token
+
+
+class OneTimeEntryMixin:
+    """A form that enters payments carries a one-time token, so that posting it twice saves once.
+
+    A double-click, a reload or two tabs post the same token; the payment service reads it under
+    the đề án's lock and returns the payment the first post wrote (`services.disbursements_create`).
+    A refused form shown again keeps its token: nothing was written with it.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        token = (entry_token(request.POST) if request.method == "POST" else None) or uuid.uuid4()
+        extra_context = {**(extra_context or {}), "entry_token": token}
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+
 def _is_id(value) -> bool:
     return str(value).isascii() and str(value).isdigit() and len(str(value)) < 19
 
@@ -699,6 +728,7 @@ class ReasonForm(ServiceErrorsForm):
         required=False,
         max_length=300,
         help_text=_("Needed to take back an approval, stop or re-open; kept in the history."),
+        validators=[text_validator()],
     )
 
 
@@ -828,6 +858,11 @@ class PlanAdmin(ExportMixin, TotalsChangeListMixin, ScopedAdmin):
 
 
 class DisbursementInlineFormSet(forms.BaseInlineFormSet):
+    def save_new(self, form, commit=True):
+        payment = super().save_new(form, commit=commit)
+        payment.entry_token = entry_token(self.data, form.prefix)  # the row's own one-time token
+        return payment
+
     def clean(self):
         super().clean()
         if any(self.errors) or not self.instance.pk:
@@ -957,7 +992,7 @@ def _money_locked(obj) -> bool:
 
 
 @admin.register(Project)
-class ProjectAdmin(ExportMixin, TotalsChangeListMixin, ScopedAdmin):
+class ProjectAdmin(OneTimeEntryMixin, ExportMixin, TotalsChangeListMixin, ScopedAdmin):
     export_kinds = ("projects", "indicators")
     form = ProjectForm
     list_display = [
@@ -1113,6 +1148,7 @@ class ProjectAdmin(ExportMixin, TotalsChangeListMixin, ScopedAdmin):
                     facility=obj.facility,
                     voucher_number=obj.voucher_number,
                     note=obj.note,
+                    entry_token=obj.entry_token,
                     user=request.user,
                 )
         elif isinstance(obj, Beneficiary):
@@ -1295,7 +1331,7 @@ class BeneficiaryAdmin(ExportMixin, TotalsChangeListMixin, ScopedAdmin):
 
 
 @admin.register(Disbursement)
-class DisbursementAdmin(ExportMixin, TotalsChangeListMixin, ScopedAdmin):
+class DisbursementAdmin(OneTimeEntryMixin, ExportMixin, TotalsChangeListMixin, ScopedAdmin):
     export_kinds = ("disbursements",)
     search_keys_first = True
     list_display = ["paid_on", "project_code", "facility", "kind", "source", "amount_column", "voucher_number"]
@@ -1330,6 +1366,7 @@ class DisbursementAdmin(ExportMixin, TotalsChangeListMixin, ScopedAdmin):
                 facility=obj.facility,
                 voucher_number=obj.voucher_number,
                 note=obj.note,
+                entry_token=entry_token(request.POST),
                 user=request.user,
             )
             obj.pk = created.pk
@@ -1370,11 +1407,13 @@ admin.site.unregister(Group)
 
 @admin.register(Group)
 class GroupAdmin(JunkProofRelationsMixin, DjangoGroupAdmin):
-    pass
+    form = type("GroupForm", (TextRuleMixin, forms.ModelForm), {})
 
 
 @admin.register(User)
 class UserAdmin(JunkProofRelationsMixin, DjangoUserAdmin):
+    form = type("UserChangeForm", (TextRuleMixin, DjangoUserAdmin.form), {})
+    add_form = type("UserCreationForm", (TextRuleMixin, DjangoUserAdmin.add_form), {})
     inlines = [UserProfileInline]
     list_display = ["username", "first_name", "last_name", "email", "role_column", "province_column", "is_active"]
     list_select_related = ["profile__province"]

@@ -9,6 +9,7 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from .lib.formatting import money
+from .lib.text import normalise, text_problem, validate_text
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 
@@ -112,3 +113,30 @@ class JunkProofModelMultipleChoiceField(forms.ModelMultipleChoiceField):
             raise ValidationError(
                 self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": ", ".join(value)}
             ) from None
+
+
+class TextRuleMixin:
+    """Apply the text rule (`lib.text.text_problem`) to every text field of a form whose model is not the
+    register's (users, groups): the register's models apply it themselves, at the same fields."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, field in self.fields.items():
+            # As typed: some fields fold lookalikes silently (a username is made NFKC); refuse them instead.
+            value = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            if isinstance(field, forms.CharField) and isinstance(value, str) and name not in self.errors:
+                value = normalise(value, multiline=isinstance(field.widget, forms.Textarea))
+                problem = text_problem(value, multiline=isinstance(field.widget, forms.Textarea))
+                if problem:
+                    self.add_error(name, ValidationError(problem, code="text_refused"))
+        return cleaned
+
+
+def text_validator(*, multiline: bool = False):
+    """A field validator of the text rule, for a form field that no model of the register checks."""
+
+    def validate(value):
+        if isinstance(value, str):
+            validate_text(value, multiline=multiline)
+
+    return validate

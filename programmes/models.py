@@ -25,7 +25,7 @@ from simple_history.models import HistoricalRecords
 from .access import PROVINCE_ROLES, Role
 from .lib.files import attachment_errors
 from .lib.formatting import money, ratio
-from .lib.text import normalise, search_key
+from .lib.text import normalise, search_key, text_problem
 from .querysets import ProjectQuerySet, ProvinceQuerySet, ScopedQuerySet
 from .storage import attachment_storage
 
@@ -59,7 +59,9 @@ class RegisterModel(models.Model):
 
     Names and codes are stored NFC, trimmed, with inner spaces collapsed and invisible characters
     removed (`lib.text.normalise`), on every save: so uniqueness holds over that form, whichever
-    path wrote the row. Business dates (DateField) must lie within KHUYENCONG_DATE_MIN/MAX.
+    path wrote the row. Validation refuses text that deceives (`lib.text.text_problem`: bidi and
+    control characters, a byte order mark, lookalikes in single-line fields), at the field.
+    Business dates (DateField) must lie within KHUYENCONG_DATE_MIN/MAX.
     """
 
     class Meta:
@@ -99,6 +101,15 @@ class RegisterModel(models.Model):
             super().clean_fields(self._loaded_relations(exclude))
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            if not isinstance(field, (models.CharField, models.TextField)) or field.choices:
+                continue
+            value = getattr(self, field.attname)
+            if exclude and field.name in exclude or not isinstance(value, str) or field.name in errors:
+                continue
+            problem = text_problem(value, multiline=isinstance(field, models.TextField))
+            if problem:
+                errors.setdefault(field.name, []).append(ValidationError(problem, code="text_refused"))
         low, high = settings.KHUYENCONG_DATE_MIN, settings.KHUYENCONG_DATE_MAX
         for field in self._meta.concrete_fields:
             if type(field) is not models.DateField or (exclude and field.name in exclude):
@@ -1067,11 +1078,14 @@ class Facility(FiledUnderProvince, Searchable):
     workers_after = models.PositiveIntegerField(_("workers after support"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    # The name as compared (normalised, case-folded): a facility without a tax code is known by
+    # its name in its province, so two may not share one there (the database keeps it so).
+    name_key = models.CharField(max_length=600, null=True, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
     search_source = ("name", "tax_code", "address")
     history = HistoricalRecords(
-        verbose_name=_("historical facility"), excluded_fields=["search_text", "current_province"]
+        verbose_name=_("historical facility"), excluded_fields=["search_text", "current_province", "name_key"]
     )
 
     class Meta:
@@ -1096,6 +1110,11 @@ class Facility(FiledUnderProvince, Searchable):
                 & (Q(assets_after__isnull=True) | Q(assets_after__gte=0)),
                 name="facility_figures_not_negative",
             ),
+            models.UniqueConstraint(
+                fields=["current_province", "name_key"],
+                condition=Q(tax_code__isnull=True),
+                name="facility_name_unique_without_tax_code",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -1104,13 +1123,39 @@ class Facility(FiledUnderProvince, Searchable):
     def save(self, *args, **kwargs):
         if self.tax_code == "":
             self.tax_code = None
+        self.name_key = self.key_of(self.name)
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def key_of(name: str) -> str:
+        """The name as facilities are told apart by it (what `name_key` stores)."""
+        return normalise(name or "").casefold()
+
+    def validate_constraints(self, exclude=None):
+        # The name's uniqueness is checked by clean() with a message at the name.
+        super().validate_constraints({*(exclude or ()), "name_key"})
 
     def clean(self) -> None:
         if self.tax_code:
             self.tax_code = self.tax_code.strip()
         if self.province_id and self.commune_id and self.commune.province_id != self.province.current_id:
             raise ValidationError({"commune": _("The commune is not in %(province)s.") % {"province": self.province}})
+        if not self.tax_code and self.name and self.province_id:
+            twin = Facility.objects.filter(
+                current_province_id=unit_of_today_id(self.province),
+                tax_code__isnull=True,
+                name_key=self.key_of(self.name),
+            ).exclude(pk=self.pk)
+            if twin.exists():
+                raise ValidationError(
+                    {
+                        "name": _(
+                            "%(province)s already has a facility named “%(name)s” without a tax code: give this "
+                            "one its tax code, or choose the facility already registered."
+                        )
+                        % {"province": self.province.name, "name": self.name}
+                    }
+                )
 
 
 class Beneficiary(FiledUnder, RegisterModel):
@@ -1229,12 +1274,15 @@ class Disbursement(FiledUnder, RegisterModel):
     voucher_number = models.CharField(_("voucher number"), max_length=60, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    # The one-time token of the form that entered the payment: the same form posted twice
+    # (a double-click, parallel tabs) writes it once (services.disbursements_create).
+    entry_token = models.UUIDField(_("entry token"), null=True, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
     filed_under = ("project",)
     history = HistoricalRecords(
         verbose_name=_("historical disbursement"),
-        excluded_fields=["province", "current_province", "year", "plan", "content"],
+        excluded_fields=["province", "current_province", "year", "plan", "content", "entry_token"],
     )
 
     class Meta:
@@ -1275,6 +1323,9 @@ class Disbursement(FiledUnder, RegisterModel):
                 fields=["project", "voucher_number"],
                 condition=~Q(voucher_number=""),
                 name="disbursement_voucher_unique_per_project",
+            ),
+            models.UniqueConstraint(
+                fields=["entry_token"], condition=Q(entry_token__isnull=False), name="disbursement_entered_once"
             ),
         ]
 

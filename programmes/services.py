@@ -19,6 +19,7 @@ IntegrityError from them becomes the same Vietnamese message.
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -141,11 +142,34 @@ def _lock_project(project: Project | int) -> Project:
     return Project.objects.select_for_update(of=("self",)).select_related("plan__scheme", "plan__province").get(pk=pk)
 
 
+# Kept by the model itself on save (derived from the other fields): not a change of their own.
+DERIVED_FIELDS = {"search_text", "name_key"}
+
+
+def _unchanged(stored, instance) -> bool:
+    """Whether saving `instance` would store what is already stored (then no write, no history row).
+
+    A form saved as it was shown (the đề án's form saved to add a payment in its table, a reload)
+    writes nothing: a history row says something changed.
+    """
+    if stored is None:
+        return False
+    if hasattr(instance, "normalise_text"):
+        instance.normalise_text()
+    return all(
+        getattr(stored, field.attname) == getattr(instance, field.attname)
+        for field in instance._meta.concrete_fields
+        if not field.primary_key and field.name not in DERIVED_FIELDS
+    )
+
+
 def _save(instance, user, *, reason: str = "", message: str | None = None):
     """Save a row without money: lock it, check the write rule and lock, validate, write."""
     stored = _stored(instance)
     _authorise(user, instance, stored)
     instance.full_clean()
+    if _unchanged(stored, instance):
+        return instance
     _save_checked(
         _with_author(instance, user, reason),
         message=message or _("This record conflicts with another one; nothing was saved."),
@@ -271,10 +295,15 @@ def disbursement_create(
     facility: Facility | None = None,
     voucher_number: str = "",
     note: str = "",
+    entry_token: uuid.UUID | None = None,
     user=None,
     reason: str = "",
 ) -> Disbursement:
-    """Record one payment: `disbursements_create` with one row (the same checks, in the same order)."""
+    """Record one payment: `disbursements_create` with one row (the same checks, in the same order).
+
+    `entry_token` is the one-time token of the form that entered it: posted again, the form
+    returns the payment its first post wrote instead of writing a second one.
+    """
     payment = {
         "project": project,
         "paid_on": paid_on,
@@ -284,6 +313,7 @@ def disbursement_create(
         "facility": facility,
         "voucher_number": voucher_number,
         "note": note,
+        "entry_token": entry_token,
     }
     try:
         return disbursements_create(payments=[payment], user=user, reason=reason)[0]
@@ -298,21 +328,20 @@ LOCK_CHUNK = 2_000
 def disbursements_create(*, payments: list[dict], user=None, reason: str = "") -> list[Disbursement]:
     """Record payments, all or none; the write path of every new payment (a form's one, an import's thousands).
 
-    Locks every đề án paid (one query per 2.000, in id order so two writers never wait on each
-    other), then checks each payment as `disbursement_create` always has — the write rule, the
-    role, the period lock (read once), the model's validation, the voucher's uniqueness, the money
-    limits counting the payments before it in the list — and writes them in bulk with their
-    history. Raises `PaymentsRefused` naming every refused payment; then nothing is written. The
+    Returns the payments in the order given: each new one, or the one an earlier post of the same
+    form (its `entry_token`) wrote. Locks every đề án paid (`projects_lock`), then checks each
+    payment as `disbursement_create` always has — the write rule, the role, the period lock (read
+    once), the model's validation, the voucher's uniqueness, the money limits counting the
+    payments before it in the list — and writes them in bulk with their history. Raises
+    `PaymentsRefused` naming every refused payment; then nothing is written. The
     database checks the limits again (the payments' trigger keeps each đề án's total).
     """
-    project_ids = sorted({_pk(payment["project"]) for payment in payments})
-    projects: dict[int, Project] = {}
-    for start in range(0, len(project_ids), LOCK_CHUNK):
-        chunk = project_ids[start : start + LOCK_CHUNK]
-        locked = (
-            Project.objects.select_for_update(of=("self",)).select_related("plan__scheme").filter(pk__in=chunk)
-        ).order_by("pk")
-        projects.update((project.pk, project) for project in locked)
+    projects = projects_lock(_pk(payment["project"]) for payment in payments)
+    project_ids = sorted(projects)
+    # A form posted twice (a double-click, a reload, two tabs) carries the same one-time token:
+    # read under the đề án's lock, so the second post finds the first's payment and returns it.
+    tokens = {payment["entry_token"] for payment in payments if payment.get("entry_token")}
+    entered = {payment.entry_token: payment for payment in Disbursement.objects.filter(entry_token__in=tokens)}
     taken = set()
     if any(payment.get("voucher_number") for payment in payments):
         # The vouchers already used on these đề án (the partial unique index on project, voucher).
@@ -326,8 +355,13 @@ def disbursements_create(*, payments: list[dict], user=None, reason: str = "") -
     changes: dict[int, list[DisbursementChange]] = {}
     errors: dict[int, Exception] = {}
     created: list[Disbursement] = []
+    results: list[Disbursement] = []
     with locks.memoised():
         for index, fields in enumerate(payments):
+            token = fields.get("entry_token")
+            if token and token in entered:
+                results.append(entered[token])  # already written by this form's earlier post
+                continue
             project = projects.get(_pk(fields["project"]))
             if project is None:
                 errors[index] = ValidationError({"project": _("This project does not exist.")})
@@ -356,6 +390,9 @@ def disbursements_create(*, payments: list[dict], user=None, reason: str = "") -
             changes.setdefault(project.pk, []).append(change)
             disbursement.fill_filed_under()  # bulk_create calls no save(): copy the đề án's filing here
             created.append(_with_author(disbursement, user, reason))
+            results.append(disbursement)
+            if token:
+                entered[token] = disbursement
     if errors:
         raise PaymentsRefused(errors)
     try:
@@ -366,11 +403,28 @@ def disbursements_create(*, payments: list[dict], user=None, reason: str = "") -
             )
     except IntegrityError as exc:
         raise ValidationError(_("The disbursement would exceed the approved KC support; nothing was saved.")) from exc
-    return created
+    return results
 
 
 def _pk(project) -> int:
     return project.pk if isinstance(project, Project) else project
+
+
+def projects_lock(ids: Iterable[int]) -> dict[int, Project]:
+    """Lock these đề án for the rest of the transaction and read them as stored, by id.
+
+    One query per 2.000, in id order, so that two writers locking overlapping sets never wait on
+    each other in a circle (every writer of payments locks this way).
+    """
+    project_ids = sorted(set(ids))
+    projects: dict[int, Project] = {}
+    for start in range(0, len(project_ids), LOCK_CHUNK):
+        chunk = project_ids[start : start + LOCK_CHUNK]
+        locked = (
+            Project.objects.select_for_update(of=("self",)).select_related("plan__scheme").filter(pk__in=chunk)
+        ).order_by("pk")
+        projects.update((project.pk, project) for project in locked)
+    return projects
 
 
 def _advances(projects: dict[int, Project], payments: list[dict]) -> dict[int, int]:
@@ -645,6 +699,8 @@ def project_save(*, project: Project, user=None, reason: str = "") -> Project:
     if errors:
         raise ValidationError(errors)
     project.full_clean()
+    if _unchanged(stored, project):
+        return project
     _save_checked(
         _with_author(project, user, reason),
         message=_("The project's KC support cannot be lower than what is disbursed or allotted."),

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from programmes.access import sees_all_provinces, user_province
+from programmes.forms import text_validator
 from programmes.models import Province, Region
 
 from . import figures
@@ -103,4 +104,4 @@ class IssueForm(forms.Form):
 
 
 class UnlockForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for unlocking"), max_length=300)
+    reason = forms.CharField(label=_("Reason for unlocking"), max_length=300, validators=[text_validator()])

@@ -13,6 +13,7 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -126,8 +127,9 @@ class IssuedReport(models.Model):
         ordering = ["-issued_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["report", "version"], name="issued_report_version_unique"),
+            # A province issues a number once a year (its register of outgoing documents).
             models.UniqueConstraint(
-                fields=["current_province", "issued_on", "number"], name="issued_report_number_unique"
+                F("current_province"), ExtractYear("issued_on"), F("number"), name="issued_report_number_once_a_year"
             ),
         ]
 

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from programmes.lib.spreadsheets import looks_like_formula, text_cell, xlsx_value
+
 from . import figures
 from .document import UNIT_LABEL, Document, build
 
@@ -125,6 +127,8 @@ class _Sheet:
             if number_format:
                 cell.number_format = number_format
             self.prototypes[key] = cell
+        if isinstance(value, str) and looks_like_formula(value):
+            return text_cell(cell, value)  # someone's text, never a formula (lib.spreadsheets)
         cell.value = value
         return cell
 
@@ -151,7 +155,7 @@ class _Sheet:
         if isinstance(value, Decimal):
             return self._styled(float(value / 100), font, border=border, number_format=PERCENT)
         if font is None:
-            return value
+            return xlsx_value(self.sheet, value)
         if isinstance(value, int) and not isinstance(value, bool):
             return self._styled(value, font, border=border, number_format="#,##0")
         return self._styled(value, font, self.wrap, border=border)

@@ -12,7 +12,9 @@ the write rule, the role, validation, and records the author (and reason) in the
 from __future__ import annotations
 
 import datetime
+import re
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -20,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes.access import is_administrator, is_approver, may_write_in_province
+from programmes.lib.text import normalise, text_problem
 from programmes.models import unit_of_today_id
 
 from . import document, figures, render
@@ -77,25 +80,85 @@ def report_delete(*, report: Report, user=None) -> None:
     stored.delete()
 
 
+# A report's number and symbol (NĐ 30/2020, Phụ lục I): its number in the issuer's register of the
+# year, "/", the type "BC" and the issuer's abbreviations joined by "-": 15/BC-SCT, 7/BC-SCT-QLCN.
+REPORT_NUMBER = re.compile(r"^[0-9]{1,6}/BC(-[A-ZĐ0-9]{1,20}){1,4}$")
+
+
+def clean_report_number(number: str) -> str:
+    """Return the number as stored (15/BC-SCT), or raise ValidationError at the field saying why."""
+    text = normalise(number or "")
+    if not text:
+        raise ValidationError({"number": _("Give the report's number, e.g. 15/BC-SCT.")})
+    problem = text_problem(text)
+    if problem:
+        raise ValidationError({"number": problem})
+    text = re.sub(r"\s+", "", text).upper()
+    if not REPORT_NUMBER.match(text):
+        raise ValidationError(
+            {
+                "number": _(
+                    "Write the number and symbol as on the document, e.g. 15/BC-SCT: the number, “/”, “BC” "
+                    "and the abbreviation of the issuing body, joined by “-”."
+                )
+            }
+        )
+    return text
+
+
+def issue_date_errors(issued_on: datetime.date | None, report: Report) -> list[str]:
+    """Why a report of this period cannot carry this date of issue (none when it can)."""
+    if issued_on is None:
+        return [_("Give the date of issue.")]
+    today = timezone.localdate()
+    if issued_on > today:
+        return [
+            _("A report is not issued in the future: the date of issue is today (%(today)s) at the latest.")
+            % {"today": today.strftime("%d/%m/%Y")}
+        ]
+    if issued_on < report.date_until:
+        return [
+            _("A report is issued after the last day of its period (%(date)s).")
+            % {"date": report.date_until.strftime("%d/%m/%Y")}
+        ]
+    if not settings.KHUYENCONG_DATE_MIN <= issued_on <= settings.KHUYENCONG_DATE_MAX:
+        return [_("Enter a date between %(low)s and %(high)s.") % {
+            "low": f"{settings.KHUYENCONG_DATE_MIN:%d/%m/%Y}", "high": f"{settings.KHUYENCONG_DATE_MAX:%d/%m/%Y}"
+        }]  # fmt: skip
+    return []
+
+
+def _number_taken(report: Report, number: str, issued_on: datetime.date) -> bool:
+    return IssuedReport.objects.filter(
+        current_province_id=report.current_province_id, number=number, issued_on__year=issued_on.year
+    ).exists()
+
+
 @transaction.atomic
 def report_issue(*, report: Report, user, number: str, issued_on: datetime.date) -> IssuedReport:
     """Issue a version of the report: freeze its PDF and workbook, and lock its period.
 
-    Issuing again makes a new version (and a new lock) with its own number and date.
+    A number is issued once a year by a province (its register of outgoing documents). Issuing
+    again makes a new version with its own number and date that replaces the earlier one (which
+    is kept, marked as replaced); the period's lock passes to the new version, so a report holds
+    one lock however often it is issued.
     """
     stored = Report.objects.select_for_update().select_related("province").get(pk=report.pk)
     _require(_may_write(user, stored), _("You may not issue this report."))
     _require(user is None or is_approver(user), _("Only a province manager may issue a report."))
-    number = (number or "").strip()
     errors = {}
-    if not number:
-        errors["number"] = _("Give the report's number, e.g. 123/BC-SCT.")
-    if issued_on is None:
-        errors["issued_on"] = _("Give the date of issue.")
-    elif issued_on < stored.date_until:
-        errors["issued_on"] = _("A report is issued after the last day of its period (%(date)s).") % {
-            "date": stored.date_until.strftime("%d/%m/%Y")
-        }
+    try:
+        number = clean_report_number(number)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    date_errors = issue_date_errors(issued_on, stored)
+    if date_errors:
+        errors["issued_on"] = date_errors
+    if not errors and _number_taken(stored, number, issued_on):
+        errors["number"] = [
+            _("Report no. %(number)s has already been issued in %(year)s; give the next number.")
+            % {"number": number, "year": issued_on.year}
+        ]
     if errors:
         raise ValidationError(errors)
     doc = document.build(coverage_of(stored), report=stored, number=number, issued_on=issued_on)
@@ -119,20 +182,34 @@ def report_issue(*, report: Report, user, number: str, issued_on: datetime.date)
                 xlsx=xlsx,
                 xlsx_sha256=IssuedReport.digest(xlsx),
             )
-    except IntegrityError as exc:
+    except IntegrityError as exc:  # issued at the same moment by someone else
         raise ValidationError(
-            {"number": _("Report no. %(number)s of this date has already been issued.") % {"number": number}}
-        ) from exc
-    lock = PeriodLock(
-        issued_report=issued,
-        province=stored.province,
-        current_province_id=stored.current_province_id,
-        date_from=stored.date_from,
-        date_until=stored.date_until,
-        year=stored.year,
+            {"number": _("Report no. %(number)s has already been issued in %(year)s; give the next number.")
+             % {"number": number, "year": issued_on.year}}
+        ) from exc  # fmt: skip
+    lock = (
+        PeriodLock.objects.select_for_update()
+        .filter(issued_report__report=stored, unlocked_at__isnull=True)
+        .select_related("issued_report")
+        .first()
     )
+    if lock is not None:
+        replaced = lock.issued_report
+        lock.issued_report = issued
+        lock._change_reason = _("Passed to report no. %(number)s (version %(version)s), which replaces no. %(old)s") % {
+            "number": number, "version": version, "old": replaced.number
+        }  # fmt: skip
+    else:
+        lock = PeriodLock(
+            issued_report=issued,
+            province=stored.province,
+            current_province_id=stored.current_province_id,
+            date_from=stored.date_from,
+            date_until=stored.date_until,
+            year=stored.year,
+        )
+        lock._change_reason = _("Locked by issuing report no. %(number)s") % {"number": number}
     lock._history_user = user
-    lock._change_reason = _("Locked by issuing report no. %(number)s") % {"number": number}
     lock.save()
     return issued
 

@@ -130,10 +130,9 @@ def draft(request, pk: int):
     _require_role(request)
     user = request.user
     report = get_object_or_404(Report.objects.for_user(user).select_related("province"), pk=pk)
-    may_write = services.may_write_reports_of(user, report.province)
     narrative = NarrativeForm(request.POST if request.method == "POST" else None, instance=report)
     if request.method == "POST":
-        if not may_write:
+        if not services.may_write_reports_of(user, report.province):
             raise PermissionDenied
         if narrative.is_valid():
             try:
@@ -143,8 +142,17 @@ def draft(request, pk: int):
             else:
                 messages.success(request, _("The draft was saved."))
                 return HttpResponseRedirect(request.path)
+    return _draft_page(request, report, narrative=narrative)
+
+
+def _draft_page(request, report: Report, *, narrative=None, issue_form=None, unlock_form=None):
+    """The draft's page; a refused form comes back with its errors at the fields and what was typed."""
+    user = request.user
+    may_write = services.may_write_reports_of(user, report.province)
     doc = document.build(services.coverage_of(report), report=report)
-    versions = report.issues.select_related("issued_by", "lock").defer("pdf", "xlsx").order_by("-version")
+    versions = list(report.issues.select_related("issued_by", "lock").defer("pdf", "xlsx").order_by("-version"))
+    for newer, older in zip(versions, versions[1:], strict=False):
+        older.replaced_by = newer
     return TemplateResponse(
         request,
         "reports/draft.html",
@@ -152,12 +160,12 @@ def draft(request, pk: int):
             request,
             title=report.title,
             report=report,
-            narrative=narrative,
+            narrative=narrative or NarrativeForm(instance=report),
             may_write=may_write,
             may_issue=may_write and is_approver(user),
             may_unlock=is_administrator(user),
-            issue_form=IssueForm(initial={"issued_on": timezone.localdate()}),
-            unlock_form=UnlockForm(),
+            issue_form=issue_form or IssueForm(initial={"issued_on": timezone.localdate()}),
+            unlock_form=unlock_form or UnlockForm(),
             doc=doc,
             doc_context=doc.context(),
             versions=versions,
@@ -177,22 +185,21 @@ def draft_download(request, pk: int, kind: str):
 @require_POST
 def issue(request, pk: int):
     _require_role(request)
-    report = get_object_or_404(Report.objects.for_user(request.user), pk=pk)
+    report = get_object_or_404(Report.objects.for_user(request.user).select_related("province"), pk=pk)
     form = IssueForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _errors(form))
-        return HttpResponseRedirect(reverse("reports:draft", args=[pk]))
-    try:
-        issued = services.report_issue(report=report, user=request.user, **form.cleaned_data)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return HttpResponseRedirect(reverse("reports:draft", args=[pk]))
-    messages.success(
-        request,
-        _("Report no. %(number)s was issued (version %(version)s); its period is locked.")
-        % {"number": issued.number, "version": issued.version},
-    )
-    return HttpResponseRedirect(reverse("reports:draft", args=[pk]))
+    if form.is_valid():
+        try:
+            issued = services.report_issue(report=report, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Report no. %(number)s was issued (version %(version)s); its period is locked.")
+                % {"number": issued.number, "version": issued.version},
+            )
+            return HttpResponseRedirect(reverse("reports:draft", args=[pk]))
+    return _draft_page(request, report, issue_form=form)
 
 
 def issued_download(request, pk: int, kind: str):

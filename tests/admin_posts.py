@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Model
+from django.forms import MultiWidget
 
 
 def _posted(value):
@@ -26,6 +27,14 @@ def _posted(value):
 def _form_fields(form, prefix: str = "") -> dict:
     data = {}
     for name in form.fields:
+        widget = form.fields[name].widget
+        if isinstance(widget, MultiWidget):  # a date and a time (the admin's split date-time)
+            for index, part in enumerate(widget.decompress(form[name].value())):
+                if isinstance(part, datetime.time):
+                    part = part.strftime("%H:%M:%S")
+                if part is not None:
+                    data[f"{form.add_prefix(name)}_{index}"] = _posted(part)
+            continue
         value = _posted(form[name].value())
         if value is not None and value != []:
             data[form.add_prefix(name) if prefix is None else form.add_prefix(name)] = value

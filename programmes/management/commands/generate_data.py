@@ -274,6 +274,7 @@ class Command(BaseCommand):
                     "workforce": rng.randint(3, 120),
                     "note": CHANGE_REASON,
                     "search_text": search_key(name, tax_code),
+                    "name_key": Facility.key_of(name),
                     "created_at": self.now,
                 }
             )
