@@ -47,14 +47,13 @@ format: install
 
 ## Rebuild the Vietnamese message catalogue after changing wrapped strings
 messages: install
-	cd programmes && DEBUG=True ../$(BIN)/python ../manage.py makemessages -l vi --no-obsolete
+	cd programmes && DEBUG=True ../$(BIN)/python ../manage.py makemessages -l vi --no-obsolete --ignore 'imports/*'
 	cd programmes && DEBUG=True ../$(BIN)/python ../manage.py compilemessages -l vi
 	mkdir -p reports/locale
 	cd reports && DEBUG=True ../$(BIN)/python ../manage.py makemessages -l vi --no-obsolete
 	cd reports && DEBUG=True ../$(BIN)/python ../manage.py compilemessages -l vi
-	mkdir -p imports/locale
-	cd imports && DEBUG=True ../$(BIN)/python ../manage.py makemessages -l vi --no-obsolete
-	cd imports && DEBUG=True ../$(BIN)/python ../manage.py compilemessages -l vi
+	cd programmes/imports && DEBUG=True ../../$(BIN)/python ../../manage.py makemessages -l vi --no-obsolete
+	cd programmes/imports && DEBUG=True ../../$(BIN)/python ../../manage.py compilemessages -l vi
 
 ## Measure the lists and start pages on the national dataset beside a stock admin (see README)
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/khuyencong_bench

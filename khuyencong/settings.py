@@ -66,7 +66,7 @@ INSTALLED_APPS = [
     "simple_history",
     "reports",
     "import_export",
-    "imports",
+    "programmes.imports",  # label "imports": tables, permissions, URL names as before
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,6 @@ urlpatterns = [
     # Attachments go through the province scope; there is no public media URL.
     path("tep-dinh-kem/<path:name>", attachment_download, name="attachment_download"),
     path("admin/bao-cao/", include("reports.urls")),
-    path("admin/nhap-du-lieu/", include("imports.urls")),
+    path("admin/nhap-du-lieu/", include("programmes.imports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -32,8 +32,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from imports.exports import ExportMixin
-
 from . import lifecycle, services
 from .access import PROVINCE_ROLES, Role, is_approver, may_write_in_province, sees_all_provinces, user_role
 from .forms import (
@@ -45,6 +43,7 @@ from .forms import (
     TextRuleMixin,
     text_validator,
 )
+from .imports.exports import ExportMixin
 from .lib.formatting import money, number, percent, ratio
 from .lib.text import search_key
 from .lists import CurrentProvinceFilter, ListsForRoleMixin, RegisterChangeList, YearFilter

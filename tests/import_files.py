@@ -6,7 +6,7 @@ import io
 
 import openpyxl
 
-from imports.formats import FORMATS
+from programmes.imports.formats import FORMATS
 
 
 def xlsx(headers, rows, *, title="Dữ liệu") -> bytes:

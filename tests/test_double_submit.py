@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from imports import services as import_services
+from programmes.imports import services as import_services
 from programmes.models import Disbursement
 from tests.admin_posts import disbursement_post, page_data
 from tests.factories import ProjectFactory

@@ -11,7 +11,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from imports import services
+from programmes.imports import services
 from programmes.models import Disbursement
 from tests.factories import PlanFactory, ProjectFactory, current_province, unit_for_year
 from tests.import_files import headers, xlsx

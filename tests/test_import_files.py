@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from imports import services
-from imports.files import RefusedFile, read_table
-from imports.models import ImportBatch
+from programmes.imports import services
+from programmes.imports.files import RefusedFile, read_table
+from programmes.imports.models import ImportBatch
 from programmes.models import Disbursement, Project
 from tests.factories import ProjectFactory
 from tests.import_files import csv_bytes, headers, xlsx

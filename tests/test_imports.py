@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from imports import services
-from imports.models import ImportBatch, ImportChange
+from programmes.imports import services
+from programmes.imports.models import ImportBatch, ImportChange
 from programmes.models import (
     Beneficiary,
     Disbursement,

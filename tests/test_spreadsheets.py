@@ -19,8 +19,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from imports import workbooks
-from imports.formats import FORMATS
+from programmes.imports import workbooks
+from programmes.imports.formats import FORMATS
 from programmes.lib.spreadsheets import FORMULA_STARTS
 from programmes.models import Organisation
 from reports import figures, render

@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from imports import services as import_services
 from programmes import services
+from programmes.imports import services as import_services
 from programmes.lib.text import text_problem
 from programmes.models import Disbursement, Facility, Project
 from tests.factories import FacilityFactory, PlanFactory, ProjectFactory, current_province

@@ -129,7 +129,7 @@ class Command(BaseCommand):
 
             self.failures += ReportsBenchmark(self, self.repeat).run()
         if not opts["no_imports"] and not opts["reports_only"]:
-            from imports.benchmark import ImportsBenchmark
+            from programmes.imports.benchmark import ImportsBenchmark
 
             self.failures += ImportsBenchmark(self).run()
         if not opts["no_load"] and not opts["reports_only"] and not only_imports:

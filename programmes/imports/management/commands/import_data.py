@@ -16,9 +16,9 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from imports import services
-from imports.files import RefusedFile, check_size
-from imports.formats import FORMATS
+from programmes.imports import services
+from programmes.imports.files import RefusedFile, check_size
+from programmes.imports.formats import FORMATS
 
 SOURCE = "manage.py import_data"
 

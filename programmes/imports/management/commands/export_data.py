@@ -10,8 +10,8 @@ import shutil
 
 from django.core.management.base import BaseCommand, CommandError
 
-from imports.formats import FORMATS
-from imports.workbooks import csv_stream, iter_rows, xlsx_file
+from programmes.imports.formats import FORMATS
+from programmes.imports.workbooks import csv_stream, iter_rows, xlsx_file
 from programmes.models import Province
 
 
