@@ -8,8 +8,8 @@ Reading and writing are two rules:
   province staff and managers see the data of their province of today and of every unit it grew
   out of (a Đà Nẵng officer keeps old Quảng Nam's records) plus national reference rows; Ministry
   reviewers and administrators see all provinces;
-- the **write rule** (`may_write_in_province`, `may_write_national`, used by
-  `QuerySet.editable_by` and by every service): administrators change everything; province
+- the **write rule** (`may_write_in_province`, `may_write_national`, asked by every service
+  and by the admin's permissions): administrators change everything; province
   staff and managers change their own province's rows only, never a national row; reviewers
   change nothing. What a role may do to a row in a given state (approve, re-open, adjust) is
   the lifecycle's business (`programmes.lifecycle`).
@@ -76,10 +76,18 @@ def is_approver(user) -> bool:
     return user_role(user) in APPROVER_ROLES
 
 
-def may_import(user) -> bool:
-    """Province staff and managers (their province's rows) and administrators import; Ministry reviewers
-    never. `None` is the system (a command run without --user)."""
+def may_enter_provincial_data(user) -> bool:
+    """Whether the user's role enters a province's data at all (which rows: `may_write_in_province`).
+
+    Province staff and managers (their province's rows) and administrators do; Ministry reviewers
+    never. `None` is the system (a command run without --user).
+    """
     return user is None or user_role(user) in (*PROVINCE_ROLES, Role.ADMINISTRATOR)
+
+
+def may_import(user) -> bool:
+    """Who imports files: whoever enters a province's data (the rows are checked one by one)."""
+    return may_enter_provincial_data(user)
 
 
 def may_write_national(user) -> bool:

@@ -32,8 +32,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from . import lifecycle, services
-from .access import PROVINCE_ROLES, Role, is_approver, may_write_in_province, sees_all_provinces, user_role
+from . import lifecycle, services, statuses
+from .access import (
+    is_approver,
+    may_enter_provincial_data,
+    may_write_in_province,
+    sees_all_provinces,
+)
 from .forms import (
     JunkProofAutocompleteSelect,
     JunkProofAutocompleteSelectMultiple,
@@ -67,6 +72,7 @@ from .models import (
     Scheme,
     UserProfile,
 )
+from .money import DisbursementChange, beneficiary_limit_errors, disbursement_limit_errors
 
 admin.site.site_header = _("Industry promotion tracker")
 admin.site.site_title = _("Industry promotion")
@@ -335,7 +341,7 @@ class ScopedAdmin(ListsForRoleMixin, ScopedChoicesMixin, AccentInsensitiveSearch
     # --- The write rule ---
 
     def has_add_permission(self, request):
-        return super().has_add_permission(request) and user_role(request.user) in (*PROVINCE_ROLES, Role.ADMINISTRATOR)
+        return super().has_add_permission(request) and may_enter_provincial_data(request.user)
 
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
@@ -878,14 +884,14 @@ class DisbursementInlineFormSet(forms.BaseInlineFormSet):
             deleting = self.can_delete and self._should_delete_form(form)
             old = form.initial if form.instance.pk else {}
             changes.append(
-                services.DisbursementChange(
+                DisbursementChange(
                     amount=0 if deleting else cleaned.get("amount") or 0,
                     kind=cleaned.get("kind"),
                     old_amount=old.get("amount") or 0,
                     old_kind=old.get("kind"),
                 )
             )
-        errors = services.disbursement_limit_errors(project, changes)
+        errors = disbursement_limit_errors(project, changes)
         if errors:
             raise ValidationError(errors)
 
@@ -901,7 +907,7 @@ class BeneficiaryInlineFormSet(forms.BaseInlineFormSet):
             cleaned = getattr(form, "cleaned_data", None) or {}
             if cleaned and not (self.can_delete and self._should_delete_form(form)):
                 total += cleaned.get("support_amount") or 0
-        errors = services.beneficiary_limit_errors(project, total - project.beneficiary_support)
+        errors = beneficiary_limit_errors(project, total - project.beneficiary_support)
         if errors:
             raise ValidationError(errors)
 
@@ -987,7 +993,7 @@ MONEY_AFTER_APPROVAL = {
 
 def _money_locked(obj) -> bool:
     stored = _stored_project(obj) if obj is not None else None
-    return stored is not None and stored.status in lifecycle.DECIDED
+    return stored is not None and stored.status in statuses.DECIDED
 
 
 @admin.register(Project)

@@ -15,7 +15,9 @@ from enum import Enum
 from django.utils.translation import gettext_lazy as _
 
 from .access import is_approver
-from .models import Plan, ProjectStatus
+from .models import Plan
+from .statuses import APPROVED as APPROVED_CHAIN
+from .statuses import DECIDED, PREPARATION, STOPPABLE, ProjectStatus
 
 S = ProjectStatus
 
@@ -31,12 +33,6 @@ class Move:
     reason_required: bool = False
     refused_once_paid: bool = False
 
-
-PREPARATION = (S.REGISTERED, S.APPRAISED)
-APPROVED_CHAIN = (S.APPROVED, S.CONTRACTED, S.IN_PROGRESS, S.ACCEPTED, S.SETTLED)
-# States that carry an approval decision: money is fixed, changed only by adjustment.
-DECIDED = (*APPROVED_CHAIN, S.STOPPED)
-STOPPABLE = (S.REGISTERED, S.APPRAISED, S.APPROVED, S.CONTRACTED, S.IN_PROGRESS, S.ACCEPTED)
 
 
 def _build_project_moves() -> dict[tuple[str | None, str], Move]:

@@ -22,14 +22,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from . import statuses, units
 from .access import PROVINCE_ROLES, Role
 from .lib.files import attachment_errors
 from .lib.formatting import money, ratio
 from .lib.text import normalise, search_key, text_problem
+from .money import PaymentKind, support_errors
 from .querysets import ProjectQuerySet, ProvinceQuerySet, ScopedQuerySet
+from .statuses import LIFECYCLE_DATES, STATUS_DATE_FIELD, ProjectStatus
 from .storage import attachment_storage
-
-MERGER_DATE = datetime.date(2025, 7, 1)
+from .units import MERGER_DATE, unit_of_today_id
 
 money_validators = [MinValueValidator(0)]
 
@@ -239,7 +241,11 @@ class Province(Searchable):
             return _("%(name)s (before 1/7/2025)") % {"name": self.name}
         return _("%(name)s (until %(date)s)") % {"name": self.name, "date": self.valid_to.strftime("%d/%m/%Y")}
 
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return units.valid_on(self, day)
+
     def is_valid_in_year(self, year: int) -> bool:
+        """Whether the unit existed on some day of `year`."""
         return (self.valid_from is None or self.valid_from.year <= year) and (
             self.valid_to is None or year <= self.valid_to.year
         )
@@ -442,11 +448,6 @@ class Scheme(Searchable):
 # --- Where a row is filed ---------------------------------------------------------------------
 
 
-def unit_of_today_id(province: Province) -> int:
-    """Return the id of the unit of today a province belongs to (itself for a unit of today)."""
-    return province.current_id or province.pk
-
-
 def unit_of_today_field() -> models.ForeignKey:
     """The unit of today a row belongs to, stored beside the unit it is filed under."""
     return models.ForeignKey(
@@ -635,47 +636,6 @@ class PlanLine(FiledUnder, RegisterModel):
 # --- Đề án ------------------------------------------------------------------------------------
 
 
-class ProjectStatus(models.TextChoices):
-    REGISTERED = "dang_ky", _("registered")
-    APPRAISED = "tham_dinh", _("appraised")
-    APPROVED = "phe_duyet", _("approved")
-    CONTRACTED = "hop_dong", _("contracted")
-    IN_PROGRESS = "thuc_hien", _("in progress")
-    ACCEPTED = "nghiem_thu", _("accepted")
-    SETTLED = "quyet_toan", _("settled")
-    STOPPED = "ngung", _("stopped")
-
-
-# The date field that records each step of the lifecycle (domain.md §4). Approval is dated by
-# the approval decision.
-STATUS_DATE_FIELD = {
-    ProjectStatus.REGISTERED: "registered_on",
-    ProjectStatus.APPRAISED: "appraised_on",
-    ProjectStatus.APPROVED: "decision_date",
-    ProjectStatus.CONTRACTED: "contracted_on",
-    ProjectStatus.IN_PROGRESS: "started_on",
-    ProjectStatus.ACCEPTED: "accepted_on",
-    ProjectStatus.SETTLED: "settled_on",
-    ProjectStatus.STOPPED: "stopped_on",
-}
-LIFECYCLE_DATES = [
-    "registered_on",
-    "appraised_on",
-    "decision_date",
-    "contracted_on",
-    "started_on",
-    "accepted_on",
-    "settled_on",
-]
-APPROVED_STATUSES = [
-    ProjectStatus.APPROVED,
-    ProjectStatus.CONTRACTED,
-    ProjectStatus.IN_PROGRESS,
-    ProjectStatus.ACCEPTED,
-    ProjectStatus.SETTLED,
-]
-
-
 def _dates_in_order(earlier: str, later: str) -> Q:
     return Q(**{f"{earlier}__isnull": True}) | Q(**{f"{later}__isnull": True}) | Q(**{f"{earlier}__lte": F(later)})
 
@@ -694,7 +654,8 @@ def _lifecycle_constraints() -> list[models.BaseConstraint]:
     ]
     constraints.append(
         models.CheckConstraint(
-            condition=~Q(status__in=APPROVED_STATUSES) | (Q(decision_date__isnull=False) & ~Q(decision_number="")),
+            condition=~Q(status__in=list(statuses.APPROVED))
+            | (Q(decision_date__isnull=False) & ~Q(decision_number="")),
             name="project_approved_has_decision",
         )
     )
@@ -919,20 +880,12 @@ class Project(FiledUnder, DecisionFields, Searchable):
         date_field = STATUS_DATE_FIELD.get(self.status)
         if date_field and not getattr(self, date_field):
             add(date_field, _("The status “%(status)s” needs this date.") % {"status": self.get_status_display()})
-        if self.status in APPROVED_STATUSES and not self.decision_number:
+        if self.status in statuses.APPROVED and not self.decision_number:
             add("decision_number", _("An approved project needs the number of its approval decision."))
-        if self.kc_support is not None and self.kc_support < self.disbursed_amount:
-            add(
-                "kc_support",
-                _("%(disbursed)s đồng has already been disbursed; the support cannot be lower.")
-                % {"disbursed": money(self.disbursed_amount)},
-            )
-        if self.kc_support is not None and self.kc_support < self.beneficiary_support:
-            add(
-                "kc_support",
-                _("%(allotted)s đồng is already allotted to beneficiaries; the support cannot be lower.")
-                % {"allotted": money(self.beneficiary_support)},
-            )
+        for message in support_errors(
+            self.kc_support, disbursed=self.disbursed_amount, allotted=self.beneficiary_support
+        ):  # fmt: skip
+            add("kc_support", message)
         if errors:
             raise ValidationError(errors)
 
@@ -943,10 +896,9 @@ class Project(FiledUnder, DecisionFields, Searchable):
 
     @property
     def accepts_payments(self) -> bool:
-        """Approved and not finished; a stopped đề án still records what was paid up to its stop date."""
-        if self.status in APPROVED_STATUSES:
-            return True
-        return self.status == ProjectStatus.STOPPED and bool(self.decision_date and self.stopped_on)
+        """Payable (`statuses.PAYABLE`), or stopped after its decision (what was paid up to its stop date)."""
+        stopped_after_decision = bool(self.decision_date and self.stopped_on)
+        return statuses.accepts_payments(self.status, decided_and_stopped_on=stopped_after_decision)
 
     @property
     def total_cost(self) -> int:
@@ -1228,10 +1180,7 @@ class Beneficiary(FiledUnder, RegisterModel):
 class Disbursement(FiledUnder, RegisterModel):
     """One payment of KC support on a đề án (advance, payment or settlement)."""
 
-    class Kind(models.TextChoices):
-        ADVANCE = "tam_ung", _("advance")
-        PAYMENT = "thanh_toan", _("payment")
-        SETTLEMENT = "quyet_toan", _("settlement")
+    Kind = PaymentKind
 
     class Source(models.TextChoices):
         CENTRAL = "nstw", _("central budget")

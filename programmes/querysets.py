@@ -7,7 +7,8 @@ import datetime
 from django.db import models
 from django.db.models import Q
 
-from .access import PROVINCE_ROLES, Role, sees_all_provinces, user_province, user_role
+from . import units
+from .access import sees_all_provinces, user_province
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -30,21 +31,6 @@ class ScopedQuerySet(models.QuerySet):
             condition |= Q(**{f"{self.model.province_path.split('__')[0]}__isnull": True})
         return self.filter(condition)
 
-    def editable_by(self, user) -> ScopedQuerySet:
-        """Rows a user may change: a separate rule from what they may see (see `access`).
-
-        Administrators change every row; province staff and managers their own province's rows,
-        never a national one (a row without a province); reviewers nothing. Role and lifecycle
-        rules (who approves, what an approved đề án still allows) are checked by the services.
-        """
-        role = user_role(user)
-        if role == Role.ADMINISTRATOR:
-            return self.all()
-        province = user_province(user)
-        if role not in PROVINCE_ROLES or province is None:
-            return self.none()
-        return self.filter(self._in_province(province))
-
     def _in_province(self, province) -> Q:
         """Rows filed under `province` (a unit of today) or any unit merged into it."""
         return Q(**{self.model.province_path: province.pk})
@@ -55,16 +41,20 @@ class ProvinceQuerySet(models.QuerySet):
         return self.filter(valid_to__isnull=True)
 
     def valid_on(self, day: datetime.date) -> ProvinceQuerySet:
+        """The units that existed on `day` (`units.valid_on` in SQL)."""
         return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=day)
         )
 
     def resolve(self, code: str, day: datetime.date):
-        """Return the unit that had this code on this day (a code alone is ambiguous).
+        """Return the unit that had this code on this day (a code alone is ambiguous; `models.unit_on`).
 
         Raise Province.DoesNotExist when no unit had the code that day.
         """
-        return self.valid_on(day).get(code=str(code).zfill(2))
+        unit = units.unit_on(self.filter(code=units.province_code(code)), day)
+        if unit is None:
+            raise self.model.DoesNotExist(f"No province had the code {code} on {day:%d/%m/%Y}.")
+        return unit
 
     def for_user(self, user) -> ProvinceQuerySet:
         """Return the units a user may file data under: their province and its predecessors."""

@@ -14,9 +14,9 @@ import datetime
 from pathlib import Path
 
 from .lib.text import search_key
+from .units import MERGER_DATE
 
 OLD_PROVINCES_CSV = Path(__file__).resolve().parent.parent / "fixtures" / "provinces-before-2025-07-01.csv"
-MERGER_DATE = datetime.date(2025, 7, 1)
 LAST_DAY_BEFORE_MERGER = datetime.date(2025, 6, 30)
 # Thừa Thiên Huế (tỉnh) became Thành phố Huế (centrally-run city) on 1/1/2025, before the merger.
 HUE_CODE = "46"

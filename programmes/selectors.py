@@ -15,12 +15,9 @@ from django.utils import timezone
 
 from .lib.formatting import ratio
 from .models import Plan, PlanLine, Project, ProjectStatus, Province
+from .statuses import PAYABLE, UNDER_WAY
 
 S = ProjectStatus
-# Approved and not yet accepted or settled: the money is still to be spent.
-UNDER_WAY = [S.APPROVED, S.CONTRACTED, S.IN_PROGRESS]
-# Approved and not settled: payments may still be made.
-PAYABLE = [S.APPROVED, S.CONTRACTED, S.IN_PROGRESS, S.ACCEPTED]
 
 
 def today() -> datetime.date:

@@ -21,24 +21,21 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
-from . import lifecycle, locks
+from . import lifecycle, locks, money, statuses
 from .access import (
     PROVINCE_ROLES,
     Role,
     is_administrator,
     is_approver,
+    may_enter_provincial_data,
     may_write_in_province,
-    user_role,
 )
-from .lib.formatting import money
 from .models import (
     ActivityCatalogue,
     ActivityContent,
@@ -60,6 +57,7 @@ from .models import (
     SchemeLevel,
     UserProfile,
 )
+from .money import DisbursementChange, beneficiary_limit_errors, disbursement_limit_errors
 
 S = ProjectStatus
 
@@ -193,81 +191,11 @@ def _require(condition: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
-# --- Money checks -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DisbursementChange:
-    """A disbursement as it would be after a write (amount 0 for a deletion)."""
-
-    amount: int
-    kind: str
-    old_amount: int = 0
-    old_kind: str | None = None
-
-
-def disbursement_limit_errors(
-    project: Project, changes: Iterable[DisbursementChange], *, advanced: int | None = None
-) -> list[str]:
-    """Return the messages that the changes would break the project's money limits with.
-
-    `project.disbursed_amount` is the total in the database before the changes; `advanced`, when
-    given, the advances already paid on it (read here otherwise).
-    """
-    changes = list(changes)
-    new_total = project.disbursed_amount + sum(c.amount - c.old_amount for c in changes)
-    errors = []
-    if new_total > project.kc_support:
-        available = project.kc_support - project.disbursed_amount + sum(c.old_amount for c in changes)
-        errors.append(
-            _(
-                "The disbursements exceed the approved KC support of %(support)s đồng. "
-                "Still available to disburse: %(available)s đồng."
-            )
-            % {"support": money(project.kc_support), "available": money(max(available, 0))}
-        )
-    cap_percent = settings.KHUYENCONG_ADVANCE_CAP_PERCENT
-    if project.accepted_on is None and any(c.kind == Disbursement.Kind.ADVANCE for c in changes):
-        if advanced is None:
-            advanced = sum(
-                project.disbursements.filter(kind=Disbursement.Kind.ADVANCE).values_list("amount", flat=True)
-            )
-        advanced += sum(
-            (c.amount if c.kind == Disbursement.Kind.ADVANCE else 0)
-            - (c.old_amount if c.old_kind == Disbursement.Kind.ADVANCE else 0)
-            for c in changes
-        )
-        cap = project.kc_support * cap_percent // 100
-        if advanced > cap:
-            errors.append(
-                _(
-                    "Before acceptance, advances may not exceed %(percent)s%% of the KC support "
-                    "(%(cap)s đồng); advances would total %(advanced)s đồng."
-                )
-                % {"percent": cap_percent, "cap": money(cap), "advanced": money(advanced)}
-            )
-    return errors
-
-
-def beneficiary_limit_errors(project: Project, delta: int) -> list[str]:
-    """Return the message for beneficiary support that would exceed the project's KC support."""
-    if project.beneficiary_support + delta <= project.kc_support:
-        return []
-    available = project.kc_support - project.beneficiary_support
-    return [
-        _(
-            "Support to beneficiaries would exceed the project's KC support of %(support)s đồng. "
-            "Still unallotted: %(available)s đồng."
-        )
-        % {"support": money(project.kc_support), "available": money(max(available, 0))}
-    ]
-
-
 # --- Disbursements ------------------------------------------------------------------------------
 
 
 def _check_disbursable(user, project: Project) -> None:
-    if user is not None and user_role(user) not in (*PROVINCE_ROLES, Role.ADMINISTRATOR):
+    if not may_enter_provincial_data(user):
         raise PermissionDenied(_("You may not change this record."))
 
 
@@ -499,12 +427,12 @@ def disbursement_delete(*, disbursement: Disbursement, user=None) -> None:
 
 
 def _check_beneficiary_rules(user, project: Project) -> None:
-    if project.status in (S.SETTLED, S.STOPPED):
+    if project.status in statuses.CLOSED:
         raise ValidationError(
             _("The project is %(status)s: its beneficiaries can no longer change.")
             % {"status": project.get_status_display()}
         )
-    if user is not None and project.is_group and project.status in lifecycle.DECIDED and not is_approver(user):
+    if user is not None and project.is_group and project.status in statuses.DECIDED and not is_approver(user):
         raise PermissionDenied(_("Only a province manager may change the beneficiaries of an approved group project."))
 
 
@@ -645,7 +573,7 @@ def indicator_delete(*, indicator: Indicator, user=None) -> None:
 def _project_edit_errors(user, stored: Project, project: Project) -> dict[str, list[str]]:
     """Return the fields of a decided đề án this user may not change, with the reason."""
     errors: dict[str, list[str]] = {}
-    if stored.status not in lifecycle.DECIDED:
+    if stored.status not in statuses.DECIDED:
         return errors
     for field in MONEY_FIELDS:
         if getattr(project, field) != getattr(stored, field):
@@ -712,7 +640,7 @@ def project_save(*, project: Project, user=None, reason: str = "") -> Project:
 def project_delete(*, project: Project, user=None) -> None:
     stored = _lock_project(project)
     _authorise(user, stored)
-    if user is not None and stored.status in lifecycle.DECIDED:
+    if user is not None and stored.status in statuses.DECIDED:
         _require(is_approver(user), _("Only a province manager may delete an approved project."))
     if stored.disbursements.exists() or stored.adjustments.exists():
         raise ValidationError(_("The project has disbursements or adjustments on record; stop it instead."))
@@ -763,7 +691,7 @@ def project_adjust(
     if user is not None:
         _require(is_approver(user), _("Only a province manager may record an adjustment."))
     errors: dict[str, list[str]] = {}
-    if project.status not in (S.APPROVED, S.CONTRACTED, S.IN_PROGRESS, S.ACCEPTED):
+    if project.status not in statuses.PAYABLE:
         errors["project"] = [_("Only an approved project that is not settled or stopped can be adjusted.")]
     if effective_on and project.decision_date and effective_on < project.decision_date:
         errors["effective_on"] = [_("An adjustment cannot apply before the project's approval.")]
@@ -772,16 +700,11 @@ def project_adjust(
         errors["effective_on"] = [
             _("A later adjustment already applies from %(date)s.") % {"date": f"{latest.effective_on:%d/%m/%Y}"}
         ]
-    if adjustment.new_kc_support is not None and adjustment.new_kc_support < project.disbursed_amount:
-        errors["new_kc_support"] = [
-            _("%(disbursed)s đồng has already been disbursed; the support cannot be lower.")
-            % {"disbursed": money(project.disbursed_amount)}
-        ]
-    elif adjustment.new_kc_support is not None and adjustment.new_kc_support < project.beneficiary_support:
-        errors["new_kc_support"] = [
-            _("%(allotted)s đồng is already allotted to beneficiaries; the support cannot be lower.")
-            % {"allotted": money(project.beneficiary_support)}
-        ]
+    support = money.support_errors(
+        adjustment.new_kc_support, disbursed=project.disbursed_amount, allotted=project.beneficiary_support
+    )
+    if support:
+        errors["new_kc_support"] = support
     if errors:
         raise ValidationError(errors)
     adjustment.full_clean()

@@ -39,10 +39,9 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from programmes import statuses
 from programmes.lib.formatting import ratio
 from programmes.models import (
-    APPROVED_STATUSES,
-    MERGER_DATE,
     SCHEME_LEVEL_ABBREVIATIONS,
     ActivityContent,
     Beneficiary,
@@ -58,6 +57,7 @@ from programmes.models import (
     Region,
     SchemeLevel,
 )
+from programmes.units import MERGER_DATE
 
 from .models import Level, Scope
 from .periods import Period
@@ -148,19 +148,14 @@ def coverage(period: Period, *, level: str = Level.ALL, province: Province | Non
 
 
 def resolve_province(code: str, on: datetime.date) -> Province:
-    """The unit that bore `code` on `on` (codes were reused after 1/7/2025: 52 is Bình Định in 2024, Gia Lai now)."""
-    unit = (
-        Province.objects.filter(code=code)
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on), Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .order_by(F("valid_from").desc(nulls_last=True))
-        .first()
-    )
-    if unit is None:
+    """The unit that bore `code` on `on` (`Province.objects.resolve`), or a ValidationError saying none did."""
+    try:
+        return Province.objects.resolve(code, on)
+    except Province.DoesNotExist:
         raise ValidationError(
             _("No province or city had the code %(code)s on %(date)s.")
             % {"code": code, "date": on.strftime("%d/%m/%Y")}
-        )
-    return unit
+        ) from None
 
 
 # --- Biểu 01, Biểu 02 and the disbursement status --------------------------------------------
@@ -278,7 +273,24 @@ class Summary:
 
 def _approved_by(day: datetime.date, prefix: str = "") -> Q:
     """Approved by `day` (a đề án stopped after its approval included)."""
-    return Q(**{f"{prefix}decision_date__lte": day}) & Q(**{f"{prefix}status__in": [*APPROVED_STATUSES, S.STOPPED]})
+    return Q(**{f"{prefix}decision_date__lte": day}) & Q(**{f"{prefix}status__in": list(statuses.DECIDED)})
+
+
+def listed(year: int, day: datetime.date, prefix: str = "") -> Q:
+    """The đề án a report of `year` whose period ends on `day` lists (Biểu 03): of that year's plans and
+    approved by `day`. The one rule: the period lock holds what a report listed (`is_listed`)."""
+    return Q(**{f"{prefix}year": year}) & _approved_by(day, prefix)
+
+
+def is_listed(project, year: int, day: datetime.date) -> bool:
+    """`listed` for one đề án in memory (the period lock asks it of a row being written)."""
+    return (
+        project is not None
+        and project.year == year
+        and project.decision_date is not None
+        and project.decision_date <= day
+        and project.status in statuses.DECIDED
+    )
 
 
 def _stopped_by(day: datetime.date, prefix: str = "") -> Q:
@@ -416,11 +428,10 @@ def _names(cov: Coverage, content_ids, unit_ids) -> _Names:
     units = Province.objects.filter(pk__in=unit_ids)
     if cov.scope != Scope.PROVINCE:
         # The table by province lists every unit of the time, with or without figures.
-        day = cov.period.date_until
-        listed = Q(valid_from__isnull=True) | Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day)
-        units = Province.objects.filter(
-            Q(pk__in=unit_ids) | Q(*listed, **({"region": cov.region} if cov.region else {}))
-        )
+        of_the_time = Province.objects.valid_on(cov.period.date_until)
+        if cov.region:
+            of_the_time = of_the_time.filter(region=cov.region)
+        units = Province.objects.filter(pk__in=unit_ids) | of_the_time
     kinds = IndicatorKind.objects.values_list("pk", "number", "name", "unit")
     return _Names(
         {pk: (code, number, name) for pk, code, number, name in contents},
@@ -610,7 +621,7 @@ def report_projects(cov: Coverage):
     projects = Project.objects.filter(cov.rows())
     if len(cov.levels) == 1:
         projects = projects.filter(plan__scheme__level__in=cov.levels)
-    return projects.filter((Q(year=period.year) & _approved_by(period.date_until)) | Q(pk__in=_carried_over(cov)))
+    return projects.filter(listed(period.year, period.date_until) | Q(pk__in=_carried_over(cov)))
 
 
 def _related(model, cov: Coverage):

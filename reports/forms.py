@@ -19,11 +19,7 @@ DATE_INPUT = {"type": "date"}
 
 def provinces_for(user):
     """The units a user may report on: every unit for the Ministry; their province and its predecessors otherwise."""
-    units = Province.objects.order_by("valid_to", "name")
-    if sees_all_provinces(user):
-        return units
-    province = user_province(user)
-    return units.filter(current=province) if province else units.none()
+    return Province.objects.for_user(user).order_by("valid_to", "name")
 
 
 class ParametersForm(forms.Form):

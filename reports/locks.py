@@ -32,6 +32,8 @@ from programmes.models import (
     ProjectAdjustment,
 )
 
+from .figures import is_listed
+
 PROJECT_DATES = ("decision_date", "contracted_on", "started_on", "accepted_on", "settled_on", "stopped_on")
 PROJECT_REPORTED = (
     "plan_id",
@@ -72,13 +74,8 @@ def _inside(lock, *days) -> bool:
 
 
 def _listed(lock, project: Project | None) -> bool:
-    """Whether the lock's report listed the đề án: of its year and approved by the period's end."""
-    return (
-        project is not None
-        and project.year == lock.year
-        and project.decision_date is not None
-        and project.decision_date <= lock.date_until
-    )
+    """Whether the lock's report listed the đề án (`figures.is_listed`: the report's own rule)."""
+    return is_listed(project, lock.year, lock.date_until)
 
 
 def _changed(new, stored, names) -> list[str]:

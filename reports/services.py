@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from programmes.access import is_administrator, is_approver, may_write_in_province
 from programmes.lib.text import normalise, text_problem
-from programmes.models import unit_of_today_id
+from programmes.units import unit_of_today_id
 
 from . import document, figures, render
 from .models import IssuedReport, PeriodLock, Report

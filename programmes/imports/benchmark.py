@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from programmes.lib.benchmarking import BenchmarkPart
 from programmes.models import Disbursement, Organisation, Plan, PlanLine, Project, ProjectStatus, SchemeLevel
+from programmes.units import unit_of_today_id
 
 from .files import RefusedFile, read_table
 
@@ -103,7 +104,7 @@ class ImportsBenchmark(BenchmarkPart):
         contents = {line.plan_id: line.content_id for line in PlanLine.objects.filter(plan__in=plans)}
         units = {}
         for organisation in Organisation.objects.filter(province__isnull=False).order_by("id"):
-            units.setdefault(organisation.province.current_id or organisation.province_id, organisation.pk)
+            units.setdefault(unit_of_today_id(organisation.province), organisation.pk)
         plans = [plan for plan in plans if plan.pk in contents and plan.current_province_id in units]
         decided = datetime.date(year, 1, 15)
         projects = []

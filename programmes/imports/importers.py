@@ -25,7 +25,6 @@ from programmes.access import may_write_in_province
 from programmes.lib.formatting import money
 from programmes.lib.text import search_key
 from programmes.models import (
-    STATUS_DATE_FIELD,
     ActivityContent,
     Beneficiary,
     Commune,
@@ -42,6 +41,8 @@ from programmes.models import (
     Scheme,
     SchemeLevel,
 )
+from programmes.statuses import STATUS_DATE_FIELD
+from programmes.units import province_code, unit_of_today_id, unit_on
 
 from . import formats
 
@@ -128,12 +129,12 @@ class Importer(ABC):
         return self._provinces
 
     def province_at(self, code: str, day: datetime.date, column="Mã tỉnh") -> Province:
-        """The unit that bore `code` on `day` (codes were reused after 1/7/2025)."""
-        units = self.provinces().get(code.zfill(2) if code.isdigit() else code, [])
-        for unit in units:
-            if (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or day <= unit.valid_to):
-                return unit
-        if units:
+        """The unit that bore `code` on `day` (codes were reused after 1/7/2025; `units.unit_on`)."""
+        bearers = self.provinces().get(province_code(code), [])
+        unit = unit_on(bearers, day)
+        if unit is not None:
+            return unit
+        if bearers:
             raise RowError(
                 column,
                 _("No province had the code %(code)s on %(date)s.") % {"code": code, "date": f"{day:%d/%m/%Y}"},
@@ -207,7 +208,7 @@ class _SchemeLookup:
         self.schemes = _schemes()
 
     def find(self, province: Province, year: int, level: str) -> Scheme:
-        current = province.current_id or province.pk
+        current = unit_of_today_id(province)
         for scheme in self.schemes:
             if scheme.level != level or not (scheme.start_year <= year <= scheme.end_year):
                 continue
@@ -216,7 +217,7 @@ class _SchemeLookup:
             if (
                 level == SchemeLevel.LOCAL
                 and scheme.province_id is not None
-                and (scheme.province.current_id or scheme.province_id) == current
+                and unit_of_today_id(scheme.province) == current
             ):
                 return scheme
         if level == SchemeLevel.NATIONAL:
@@ -288,7 +289,7 @@ class _PlannedRows(Importer):
         values = row.values
         year = values["year"]
         province = self.province_in_year(values["province"], year)
-        self.check_scope(province.current_id or province.pk, "Mã tỉnh", province.name)
+        self.check_scope(unit_of_today_id(province), "Mã tỉnh", province.name)
         scheme = self.schemes.find(province, year, values["level"])
         return province, scheme, (scheme.pk, province.pk, year)
 
@@ -400,9 +401,9 @@ class ProjectImporter(_PlannedRows):
     def prepare(self, rows):
         super().prepare(rows)
         self.projects = _projects_by_code(row.values["code"] for row in rows)
-        currents = {plan.province.current_id or plan.province_id for plan in self.plans.values()}
+        currents = {unit_of_today_id(plan.province) for plan in self.plans.values()}
         self.organisations = {
-            (organisation.province.current_id or organisation.province_id, search_key(organisation.name)): organisation
+            (unit_of_today_id(organisation.province), search_key(organisation.name)): organisation
             for organisation in Organisation.objects.filter(
                 Q(province__current_id__in=currents) | Q(province_id__in=currents)
             ).select_related("province")
@@ -413,7 +414,7 @@ class ProjectImporter(_PlannedRows):
         values = row.values
         year = values["year"]
         province, _scheme, plan_key = self.place(row)
-        current = province.current_id or province.pk
+        current = unit_of_today_id(province)
         plan = self.plans.get(plan_key)
         if plan is None:
             raise RowError(
@@ -535,7 +536,7 @@ class FacilityImporter(Importer):
     def resolve(self, row):
         values = row.values
         province = self.province_at(values["province"], self.today)
-        current = province.current_id or province.pk
+        current = unit_of_today_id(province)
         self.check_scope(current, "Mã tỉnh", province.name)
         tax_code = values["tax_code"] or None
         if tax_code:

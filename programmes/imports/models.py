@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Province
+from programmes.querysets import ScopedQuerySet
 
 
 class ImportBatch(models.Model):
@@ -59,6 +60,9 @@ class ImportBatch(models.Model):
         related_name="+",
     )
     void_reason = models.CharField(_("reason for voiding"), max_length=300, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    province_path = "current_province"
 
     class Meta:
         verbose_name = _("import batch")

@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from programmes.access import is_administrator, may_import, user_province
+from programmes.access import is_administrator, may_import
 
 from . import services
 from .files import file_type_of
@@ -34,14 +34,11 @@ def _context(request, **extra) -> dict:
 
 
 def batches_for(user):
-    """The batches a user sees: an administrator all; a province's users their province's."""
-    batches = ImportBatch.objects.select_related("user", "current_province").defer("file_data")
-    if is_administrator(user):
-        return batches
-    province = user_province(user)
-    if province is None:
-        return batches.none()
-    return batches.filter(current_province=province)
+    """The batches a user sees: those who import see them in their read scope (an administrator all, a
+    province's users their province's); Ministry reviewers import nothing and see no batch."""
+    if not may_import(user):
+        return ImportBatch.objects.none()
+    return ImportBatch.objects.for_user(user).select_related("user", "current_province").defer("file_data")
 
 
 def _batch(request, pk) -> ImportBatch:

@@ -19,7 +19,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from programmes.access import sees_all_provinces, user_province, user_role
-from programmes.models import Region, unit_of_today_id
+from programmes.models import Region
+from programmes.units import unit_of_today_id
 from reports import figures, render
 from reports.models import Level
 from reports.periods import PRESETS, period_for
