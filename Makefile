@@ -49,6 +49,9 @@ format: install
 messages: install
 	cd programmes && DEBUG=True ../$(BIN)/python ../manage.py makemessages -l vi --no-obsolete --ignore 'imports/*'
 	cd programmes && DEBUG=True ../$(BIN)/python ../manage.py compilemessages -l vi
+	mkdir -p khuyencong/locale
+	cd khuyencong && DEBUG=True ../$(BIN)/python ../manage.py makemessages -l vi --no-obsolete
+	cd khuyencong && DEBUG=True ../$(BIN)/python ../manage.py compilemessages -l vi
 	mkdir -p reports/locale
 	cd reports && DEBUG=True ../$(BIN)/python ../manage.py makemessages -l vi --no-obsolete
 	cd reports && DEBUG=True ../$(BIN)/python ../manage.py compilemessages -l vi

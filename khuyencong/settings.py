@@ -56,7 +56,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 INSTALLED_APPS = [
     # First, so that our catalogue's wording wins where it overlaps Django's ("History" is "Lịch sử").
     "programmes",
-    "programmes.apps.RegisterAdminConfig",  # django.contrib.admin with our start page
+    "khuyencong.apps.RegisterAdminConfig",  # django.contrib.admin with our start page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -91,7 +91,8 @@ WSGI_APPLICATION = "khuyencong.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # The project's own pages, and the site's composition (khuyencong/sites.py: the start page).
+        "DIRS": [BASE_DIR / "templates", BASE_DIR / "khuyencong" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -132,6 +133,8 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_TZ = True
 # Vietnamese dates as dd/mm/yyyy (Django's own vi formats use d-m-Y).
 FORMAT_MODULE_PATH = ["khuyencong.formats"]
+# The catalogue of the site's composition (khuyencong/: the start page); the apps keep their own.
+LOCALE_PATHS = [BASE_DIR / "khuyencong" / "locale"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -22,8 +22,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import connection, models, transaction
-from django.db.models import BigIntegerField, BooleanField, Count, F, Func, Sum, TextField, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models import BigIntegerField, BooleanField, F, Func, TextField, Value
+from django.db.models.functions import Concat
 from django.http import Http404, HttpResponseRedirect
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from . import lifecycle, services, statuses
+from . import lifecycle, services, statuses, totals
 from .access import (
     is_approver,
     may_enter_provincial_data,
@@ -787,28 +787,16 @@ class PlanAdmin(ExportMixin, TotalsChangeListMixin, ScopedAdmin):
         return [*fieldsets, (_("Reason"), {"fields": ["change_reason"]})]
 
     def decorate_page(self, plans) -> None:
-        """Attach each plan's figures, with two grouped queries over the page's plans only."""
-        ids = [plan.pk for plan in plans]
-        planned = dict(
-            PlanLine.objects.filter(plan__in=ids).values_list("plan").annotate(s=Sum("planned_amount")).order_by()
-        )
-        figures = {
-            row["plan"]: row
-            for row in Project.objects.filter(plan__in=ids)
-            .values("plan")
-            .annotate(count=Count("pk"), support=Sum("kc_support"), disbursed=Sum("disbursed_amount"))
-            .order_by()
-        }
+        """Attach each plan's figures (`programmes.totals`: two grouped queries over the page's plans only)."""
+        rows = totals.of("plan_rows", plans)
         for plan in plans:
-            row = figures.get(plan.pk, {})
-            plan.planned_total = planned.get(plan.pk, 0)
-            plan.project_count = row.get("count", 0)
-            plan.support_total = row.get("support", 0)
-            plan.disbursed_total = row.get("disbursed", 0)
+            row = rows[plan.pk]
+            plan.planned_total, plan.project_count = row["planned"], row["count"]
+            plan.support_total, plan.disbursed_total = row["support"], row["disbursed"]
 
     planned_column = money_column("planned_total", _("planned (đồng)"), sortable=False)
-    support_column = money_column("support_total", _("approved KC support (đồng)"), sortable=False)
-    disbursed_column = money_column("disbursed_total", _("disbursed (đồng)"), sortable=False)
+    support_column = money_column("support_total", _("KC support of its projects (đồng)"), sortable=False)
+    disbursed_column = money_column("disbursed_total", _("disbursed to date (đồng)"), sortable=False)
 
     @admin.display(description=_("projects"))
     def project_count_column(self, obj):
@@ -828,23 +816,18 @@ class PlanAdmin(ExportMixin, TotalsChangeListMixin, ScopedAdmin):
         plans = changelist.result_list
         if changelist.result_count == len(plans):
             # Every filtered plan is on this page, with its figures: add them up.
-            planned = sum(plan.planned_total for plan in plans)
-            projects = {
-                "support": sum(plan.support_total or 0 for plan in plans),
-                "disbursed": sum(plan.disbursed_total or 0 for plan in plans),
+            sums = {
+                "planned": sum(plan.planned_total for plan in plans),
+                "support": sum(plan.support_total for plan in plans),
+                "disbursed": sum(plan.disbursed_total for plan in plans),
             }
         else:
-            # Two direct aggregates over the filtered plans, not a sum of per-plan subqueries.
-            ids = changelist.queryset.order_by().values("pk")
-            planned = PlanLine.objects.filter(plan__in=ids).aggregate(s=Coalesce(Sum("planned_amount"), 0))["s"]
-            projects = Project.objects.filter(plan__in=ids).aggregate(
-                support=Coalesce(Sum("kc_support"), 0), disbursed=Coalesce(Sum("disbursed_amount"), 0)
-            )
+            sums = totals.of("plans", changelist.queryset)
         return [
-            (_("planned"), money(planned)),
-            (_("approved KC support"), money(projects["support"])),
-            (_("disbursed"), money(projects["disbursed"])),
-            (_("disbursed / plan (%)"), percent(ratio(projects["disbursed"], planned))),
+            (_("planned"), money(sums["planned"])),
+            (_("KC support of the plans' projects"), money(sums["support"])),
+            (_("disbursed to date"), money(sums["disbursed"])),
+            (_("disbursed / plan (%)"), percent(ratio(sums["disbursed"], sums["planned"]))),
         ]
 
     def save_model(self, request, obj, form, change):
@@ -1122,18 +1105,13 @@ class ProjectAdmin(OneTimeEntryMixin, ExportMixin, TotalsChangeListMixin, Scoped
         return percent(obj.disbursed_ratio)
 
     def get_totals(self, changelist):
-        count = changelist.result_count
-        totals = changelist.queryset.aggregate(
-            support=Coalesce(Sum("kc_support"), 0),
-            counterpart=Coalesce(Sum("counterpart_funds"), 0),
-            disbursed=Coalesce(Sum("disbursed_amount"), 0),
-        )
+        sums = totals.of("projects", changelist.queryset)
         return [
-            (_("projects"), number(count)),
-            (_("approved KC support"), money(totals["support"])),
-            (_("counterpart funds"), money(totals["counterpart"])),
-            (_("disbursed"), money(totals["disbursed"])),
-            (_("disbursed (%)"), percent(ratio(totals["disbursed"], totals["support"]))),
+            (_("projects"), number(changelist.result_count)),
+            (_("KC support of the listed projects"), money(sums["support"])),
+            (_("counterpart funds"), money(sums["counterpart"])),
+            (_("disbursed to date"), money(sums["disbursed"])),
+            (_("disbursed to date of their KC support (%)"), percent(ratio(sums["disbursed"], sums["support"]))),
         ]
 
     def save_model(self, request, obj, form, change):
@@ -1322,13 +1300,11 @@ class BeneficiaryAdmin(ExportMixin, TotalsChangeListMixin, ScopedAdmin):
 
     def get_totals(self, changelist):
         count = changelist.result_count
-        totals = changelist.queryset.aggregate(
-            support=Coalesce(Sum("support_amount"), 0), counterpart=Coalesce(Sum("counterpart_amount"), 0)
-        )
+        sums = totals.of("beneficiaries", changelist.queryset)
         return [
             (_("beneficiaries"), number(count)),
-            (_("support"), money(totals["support"])),
-            (_("counterpart funds"), money(totals["counterpart"])),
+            (_("support"), money(sums["support"])),
+            (_("counterpart funds"), money(sums["counterpart"])),
         ]
 
     def save_model(self, request, obj, form, change):
@@ -1354,9 +1330,8 @@ class DisbursementAdmin(OneTimeEntryMixin, ExportMixin, TotalsChangeListMixin, S
         return obj.project.code
 
     def get_totals(self, changelist):
-        count = changelist.result_count
-        totals = changelist.queryset.aggregate(amount=Coalesce(Sum("amount"), 0))
-        return [(_("number of disbursements"), number(count)), (_("amount"), money(totals["amount"]))]
+        sums = totals.of("disbursements", changelist.queryset)
+        return [(_("number of disbursements"), number(changelist.result_count)), (_("amount"), money(sums["amount"]))]
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -137,7 +137,11 @@ class RegisterChangeList(ChangeList):
 
 
 class CurrentProvinceFilter(admin.SimpleListFilter):
-    """Filter by province of today, including the units it grew out of."""
+    """Filter by province of today, including the units it grew out of.
+
+    The choices are the units of today; a unit of the past (old Quảng Nam, from a table of 2024's
+    units) filters the rows filed under it alone, as the reports of its time count them.
+    """
 
     title = _("province / city")
     parameter_name = "tinh"
@@ -158,7 +162,17 @@ class CurrentProvinceFilter(admin.SimpleListFilter):
             return queryset
         if not value.isdigit() or len(value) > 18:
             return queryset.none()
-        return queryset.filter(**{queryset.model.province_path: value})
+        from .models import Province
+
+        column = queryset.model.province_path
+        filed_under = any(f.name == "province" for f in queryset.model._meta.fields)
+        if (
+            column == "current_province"
+            and filed_under
+            and Province.objects.filter(pk=value, valid_to__isnull=False).exists()
+        ):
+            column = "province"  # a unit of the past: the rows filed under it
+        return queryset.filter(**{column: value})
 
 
 class YearFilter(admin.SimpleListFilter):

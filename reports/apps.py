@@ -7,4 +7,8 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
-        from . import locks  # noqa: F401  (registers the period lock with programmes.locks)
+        from programmes import totals
+
+        from . import figures, locks  # noqa: F401  (locks registers the period lock with programmes.locks)
+
+        totals.register(figures.list_totals)

@@ -235,7 +235,13 @@ class StatusRow:
     region: str = ""
     approved: dict = field(default_factory=lambda: dict.fromkeys(LEVELS, 0))
     paid: dict = field(default_factory=lambda: dict.fromkeys(LEVELS, 0))
+    planned: dict = field(default_factory=lambda: dict.fromkeys(LEVELS, 0))
     kind: str = "unit"  # unit | region | total
+    unit_id: int | None = None
+
+    @property
+    def planned_total(self) -> int:
+        return sum(self.planned.values())
 
     @property
     def approved_total(self) -> int:
@@ -254,6 +260,7 @@ class StatusRow:
         for level in LEVELS:
             self.approved[level] += other.approved[level]
             self.paid[level] += other.paid[level]
+            self.planned[level] += other.planned[level]
 
 
 @dataclass
@@ -400,7 +407,7 @@ def summary(cov: Coverage) -> Summary:
     targets, outputs = _by_kind(of_levels(plan_targets)), _by_kind(of_levels(project_outputs))
     # 8–10. The names of the contents, units and indicators the figures mention.
     content_ids = {row["content_ref"] for rows in (plans, projects, payments) for row in rows}
-    unit_ids = {row[unit] for rows in (projects, adjustments, payments) for row in rows}
+    unit_ids = {row[unit] for rows in (plans, projects, adjustments, payments) for row in rows}
     names = _names(cov, content_ids, unit_ids)
 
     return _assemble(cov, unit, names, plans, projects, adjustments, payments, targets, outputs)
@@ -459,13 +466,14 @@ def _assemble(cov, unit, names, plans, projects, adjustments, payments, targets,
     def status_row(unit_id) -> StatusRow:
         if unit_id not in status:
             _code, name, region = names.units[unit_id]
-            status[unit_id] = StatusRow(label=name, region=region)
+            status[unit_id] = StatusRow(label=name, region=region, unit_id=unit_id)
         return status[unit_id]
 
     for row in plans:
         target = line(row["level"], row["content_ref"])
         target.planned_amount += row["amount"] or 0
         target.planned_projects += row["projects"] or 0
+        status_row(row[unit]).planned[row["level"]] += row["amount"] or 0
     for row in projects:
         target = line(row["level"], row["content_ref"])
         target.started += row["started"]
@@ -775,3 +783,57 @@ def _closed(group: ProjectGroup) -> ProjectGroup:
         paid_in_period=group.paid_in_period,
         paid_to_date=group.paid_to_date,
     )
+
+
+# --- The totals under the register's lists ---------------------------------------------------------
+
+
+def list_totals(kind: str, queryset) -> dict:
+    """The sums under a list of the register (`programmes.totals`), over its filtered rows.
+
+    They sum what the list holds, whatever the status, and the lists name them so: "KC support of
+    the listed projects", "disbursed to date" (every payment so far, not a period's). One
+    aggregate query each; "plan_rows" two grouped queries over the plans given.
+    """
+    if kind == "projects":
+        return queryset.aggregate(
+            support=Coalesce(Sum("kc_support"), 0),
+            counterpart=Coalesce(Sum("counterpart_funds"), 0),
+            disbursed=Coalesce(Sum("disbursed_amount"), 0),
+        )
+    if kind == "plans":
+        ids = queryset.order_by().values("pk")
+        totals = Project.objects.filter(plan__in=ids).aggregate(
+            support=Coalesce(Sum("kc_support"), 0), disbursed=Coalesce(Sum("disbursed_amount"), 0)
+        )
+        totals["planned"] = PlanLine.objects.filter(plan__in=ids).aggregate(s=Coalesce(Sum("planned_amount"), 0))["s"]
+        return totals
+    if kind == "plan_rows":
+        ids = [plan.pk for plan in queryset]
+        planned = dict(
+            PlanLine.objects.filter(plan__in=ids).values_list("plan").annotate(s=Sum("planned_amount")).order_by()
+        )
+        rows = {
+            row["plan"]: row
+            for row in Project.objects.filter(plan__in=ids)
+            .values("plan")
+            .annotate(count=Count("pk"), support=Sum("kc_support"), disbursed=Sum("disbursed_amount"))
+            .order_by()
+        }
+        return {
+            pk: {
+                "planned": planned.get(pk) or 0,
+                "count": rows.get(pk, {}).get("count", 0),
+                "support": rows.get(pk, {}).get("support") or 0,
+                "disbursed": rows.get(pk, {}).get("disbursed") or 0,
+            }
+            for pk in ids
+        }
+    if kind == "beneficiaries":
+        return queryset.aggregate(
+            support=Coalesce(Sum("support_amount"), 0),
+            counterpart=Coalesce(Sum("counterpart_amount"), 0),
+        )
+    if kind == "disbursements":
+        return queryset.aggregate(amount=Coalesce(Sum("amount"), 0))
+    raise ValueError(kind)

@@ -104,9 +104,9 @@ def test_the_project_list_totals_cover_the_filtered_rows(client, administrator):
     response = client.get(reverse("admin:programmes_project_changelist"), {"nam": "2022"})
     totals = {str(label): value for label, value in response.context["totals"]}
     assert totals["số đề án"] == "1"
-    assert totals["kinh phí KC được duyệt"] == "300.000.000"
-    assert totals["đã giải ngân"] == "10.000.000"
-    assert totals["tỷ lệ giải ngân (%)"] == "3,33%"
+    assert totals["kinh phí KC của các đề án trong danh sách"] == "300.000.000"
+    assert totals["đã giải ngân đến nay"] == "10.000.000"
+    assert totals["tỷ lệ đã giải ngân đến nay so với kinh phí KC (%)"] == "3,33%"
 
 
 def test_the_plan_list_shows_each_plans_figures_and_their_totals(client, thanhhoa_officer):

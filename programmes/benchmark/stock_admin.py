@@ -4,7 +4,7 @@ Plain `ModelAdmin`s (Django's own change list, paginator and full counts, field 
 `icontains`) whose only addition is the same read scope as ours (`for_user`), so both read the
 same rows for the same user. They show the same columns; where ours computes figures (the plans'
 planned, approved and disbursed amounts) the stock one annotates them, as a stock admin would.
-Mounted at /stock-admin/ by `programmes.benchmark.urls`, which only the benchmark uses.
+Mounted at /stock-admin/ by `khuyencong.benchmark_urls`, which only the benchmark uses.
 """
 
 from __future__ import annotations

@@ -118,7 +118,7 @@ class Command(BaseCommand):
         )
         only_imports = opts["imports_only"]
         if not opts["reports_only"] and not only_imports:
-            with override_settings(ROOT_URLCONF="programmes.benchmark.urls", ALLOWED_HOSTS=["*"]):
+            with override_settings(ROOT_URLCONF="khuyencong.benchmark_urls", ALLOWED_HOSTS=["*"]):
                 clear_url_caches()
                 try:
                     self.measure_pages(users, opts["only"])

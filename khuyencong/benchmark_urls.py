@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from khuyencong.urls import urlpatterns as site_urlpatterns
+from programmes.benchmark.stock_admin import site as stock_site
 
-from .stock_admin import site as stock_site
+from .urls import urlpatterns as site_urlpatterns
 
 urlpatterns = [*site_urlpatterns, path("stock-admin/", stock_site.urls)]

@@ -1,4 +1,9 @@
-"""The admin site, with a start page for each role instead of the list of tables."""
+"""The site's composition: the admin site, with a start page for each role instead of the list of tables.
+
+It sits above the apps (the register, the reports, the imports) and reads each: the figures come
+from `reports.status`, which reads `reports.figures`, so the start page and a report of the same
+year say the same under the same label.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,13 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
-from . import selectors
-from .access import Role, is_approver, may_import, sees_all_provinces, user_province, user_role
+from programmes.access import Role, is_approver, may_import, sees_all_provinces, user_province, user_role
+from programmes.models import Beneficiary, Disbursement, Facility, Plan, Project, ProjectAdjustment
+from reports import status
 
 
 def main_lists() -> list[tuple[str, str]]:
     """The lists people work in, linked from the start page (every role may read them all)."""
-    from .models import Beneficiary, Disbursement, Facility, Plan, Project, ProjectAdjustment
-
     return [
         (model._meta.verbose_name_plural, reverse(f"admin:programmes_{model._meta.model_name}_changelist"))
         for model in (Project, Disbursement, Beneficiary, Facility, Plan, ProjectAdjustment)
@@ -37,7 +41,7 @@ class RegisterAdminSite(admin.AdminSite):
 
 
 def start_page_context(request) -> dict:
-    """What each role starts from (selectors do the reading, a constant number of queries).
+    """What each role starts from (`reports.status` does the reading, a constant number of queries).
 
     Staff: their đề án that may still be paid, with the money left, and what waits for their input.
     Managers: the same, with what waits for their approval first. Reviewers and administrators:
@@ -49,16 +53,16 @@ def start_page_context(request) -> dict:
     if role is None:
         return context
     if sees_all_provinces(user):
-        years = selectors.plan_years(user)
+        years = status.plan_years(user)
         asked = request.GET.get("nam", "")
         year = int(asked) if asked.isdigit() and int(asked) in years else (years[0] if years else None)
         context.update(
             years=years,
-            national=selectors.national_year(user, year) if year else None,
-            waiting=selectors.work_waiting(user) if role == Role.ADMINISTRATOR else None,
+            national=status.national_year(user, year) if year else None,
+            waiting=status.work_waiting(user) if role == Role.ADMINISTRATOR else None,
         )
     else:
-        context.update(money_left=selectors.money_left(user), waiting=selectors.work_waiting(user))
+        context.update(money_left=status.money_left(user), waiting=status.work_waiting(user))
     context["approver"] = is_approver(user)
     context["may_import"] = may_import(user)
     return context
