@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from programmes.access import is_administrator, is_approver, may_write_in_province
 from programmes.lib.text import normalise, text_problem
+from programmes.services.guard import with_author
 from programmes.units import unit_of_today_id
 
 from . import document, figures, render
@@ -63,9 +64,7 @@ def report_save(*, report: Report, user=None) -> Report:
     if stored is None and user is not None:
         report.created_by = user
     report.updated_at = timezone.now()
-    if user is not None:
-        report._history_user = user
-    report.save()
+    with_author(report, user).save()
     return report
 
 
@@ -196,7 +195,7 @@ def report_issue(*, report: Report, user, number: str, issued_on: datetime.date)
     if lock is not None:
         replaced = lock.issued_report
         lock.issued_report = issued
-        lock._change_reason = _("Passed to report no. %(number)s (version %(version)s), which replaces no. %(old)s") % {
+        why = _("Passed to report no. %(number)s (version %(version)s), which replaces no. %(old)s") % {
             "number": number, "version": version, "old": replaced.number
         }  # fmt: skip
     else:
@@ -208,9 +207,8 @@ def report_issue(*, report: Report, user, number: str, issued_on: datetime.date)
             date_until=stored.date_until,
             year=stored.year,
         )
-        lock._change_reason = _("Locked by issuing report no. %(number)s") % {"number": number}
-    lock._history_user = user
-    lock.save()
+        why = _("Locked by issuing report no. %(number)s") % {"number": number}
+    with_author(lock, user, why).save()
     return issued
 
 
@@ -227,7 +225,5 @@ def period_unlock(*, lock: PeriodLock, user, reason: str) -> PeriodLock:
     stored.unlocked_at = timezone.now()
     stored.unlocked_by = user
     stored.unlock_reason = reason[:300]
-    stored._history_user = user
-    stored._change_reason = reason[:100]
-    stored.save()
+    with_author(stored, user, reason[:100]).save()
     return stored

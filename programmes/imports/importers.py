@@ -337,13 +337,11 @@ class PlanImporter(_PlannedRows):
             if plan is None:
                 scheme, province, year = row.context["plan"]
                 plan = Plan(scheme=scheme, province=province, year=year, status=Plan.Status.DRAFT)
-                plan._change_reason = self.reason
-                services.plan_save(plan=plan, user=self.user, reason=self.reason)
+                services.save(plan, user=self.user, reason=self.reason)
                 self.new_plans[row.context["plan_key"]] = plan
                 changes.append(Change(plan, "created", {}, {}, row.number))
             line.plan = plan
-        line._change_reason = self.reason
-        services.plan_line_save(line=line, user=self.user)
+        services.save(line, user=self.user, reason=self.reason)
         changes.append(self.change(row, line))
         return changes
 
@@ -486,13 +484,11 @@ class ProjectImporter(_PlannedRows):
             if organisation is None:
                 name = row.values["implementing_unit"]
                 organisation = Organisation(name=name, kind=_organisation_kind(name), province_id=key[0])
-                organisation._change_reason = self.reason
-                services.organisation_save(organisation=organisation, user=self.user)
+                services.save(organisation, user=self.user, reason=self.reason)
                 self.new_organisations[key] = organisation
                 changes.append(Change(organisation, "created", {}, {}, row.number))
             project.implementing_unit = organisation
-        project._change_reason = self.reason
-        services.project_save(project=project, user=self.user, reason=self.reason)
+        services.save(project, user=self.user, reason=self.reason)
         changes.append(self.change(row, project))
         return changes
 
@@ -568,8 +564,7 @@ class FacilityImporter(Importer):
         self.compare(row)
 
     def write(self, row):
-        row.target._change_reason = self.reason
-        services.facility_save(facility=row.target, user=self.user)
+        services.save(row.target, user=self.user, reason=self.reason)
         return [self.change(row, row.target)]
 
 
@@ -616,8 +611,7 @@ class BeneficiaryImporter(_ProjectRows):
         return (row.target.project_id, not lowered, row.number)
 
     def write(self, row):
-        row.target._change_reason = self.reason
-        services.beneficiary_save(beneficiary=row.target, user=self.user)
+        services.save(row.target, user=self.user, reason=self.reason)
         return [self.change(row, row.target)]
 
 
@@ -673,10 +667,7 @@ class DisbursementImporter(_ProjectRows):
         return (row.target.project_id, row.stored is None, row.target.paid_on, row.number)
 
     def write(self, row):
-        target = row.target
-        target._change_reason = self.reason
-        fields = {name: getattr(target, name) for name in self.written}
-        updated = services.disbursement_update(disbursement=target, user=self.user, reason=self.reason, **fields)
+        updated = services.save(row.target, user=self.user, reason=self.reason)
         return [self.change(row, updated)]
 
     def write_all(self, rows: list[Row], report) -> list[Change]:
@@ -760,8 +751,7 @@ class IndicatorImporter(_ProjectRows):
         self.compare(row)
 
     def write(self, row):
-        row.target._change_reason = self.reason
-        services.indicator_save(indicator=row.target, user=self.user)
+        services.save(row.target, user=self.user, reason=self.reason)
         return [self.change(row, row.target)]
 
 

@@ -24,7 +24,6 @@ from programmes import locks
 from programmes import services as programme_services
 from programmes.access import is_administrator, may_import, user_province
 from programmes.lib.text import text_problem
-from programmes.models import Beneficiary, Disbursement, Facility, Indicator, PlanLine, Project
 
 from .files import RefusedFile, read_table
 from .formats import FORMATS
@@ -388,29 +387,11 @@ def _later_dependent(instance, ours: set[tuple[str, int]]):
 
 
 def _reverse(change: ImportChange, instance, user, reason: str) -> None:
-    instance._change_reason = reason
+    """Delete what the batch created, or put back what it changed, through the model's service."""
     if change.action == ImportChange.Action.CREATED:
-        delete = programme_services.DELETE_SERVICES[type(instance)]
-        delete(instance, user)
+        programme_services.delete(instance, user=user, reason=reason)
         return
     for name, value in change.before.items():
         model_field = instance._meta.get_field(name)  # attnames (plan_id) resolve too
         setattr(instance, model_field.attname, None if value is None else model_field.to_python(value))
-    SAVE_SERVICES[type(instance)](instance, user, reason)
-
-
-def _save_disbursement(instance, user, reason):
-    fields = {
-        name: getattr(instance, name) for name in ("paid_on", "amount", "source", "kind", "voucher_number", "note")
-    }
-    programme_services.disbursement_update(disbursement=instance, user=user, reason=reason, **fields)
-
-
-SAVE_SERVICES = {
-    PlanLine: lambda obj, user, reason: programme_services.plan_line_save(line=obj, user=user),
-    Project: lambda obj, user, reason: programme_services.project_save(project=obj, user=user, reason=reason),
-    Facility: lambda obj, user, reason: programme_services.facility_save(facility=obj, user=user),
-    Beneficiary: lambda obj, user, reason: programme_services.beneficiary_save(beneficiary=obj, user=user),
-    Disbursement: _save_disbursement,
-    Indicator: lambda obj, user, reason: programme_services.indicator_save(indicator=obj, user=user),
-}
+    programme_services.save(instance, user=user, reason=reason)

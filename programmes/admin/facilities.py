@@ -1,0 +1,115 @@
+"""Facilities, beneficiaries, payments and attachments."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .. import totals
+from ..imports.exports import ExportMixin
+from ..lib.formatting import money, number
+from ..lists import CurrentProvinceFilter, YearFilter
+from ..models import (
+    Attachment,
+    Beneficiary,
+    Disbursement,
+    Facility,
+)
+from .base import (
+    OneTimeEntryMixin,
+    ScopedAdmin,
+    TotalsChangeListMixin,
+    money_column,
+)
+
+
+@admin.register(Facility)
+class FacilityAdmin(ExportMixin, ScopedAdmin):
+    export_kinds = ("facilities",)
+    list_display = ["name", "tax_code", "kind", "province", "commune", "industry", "workforce"]
+    list_filter = [CurrentProvinceFilter, "kind", "industry"]
+    list_select_related = ["province", "commune"]
+    ordering = ["name", "id"]
+    sortable_by = ["name"]
+    province_columns = ("province",)
+    autocomplete_fields = ["commune"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "tax_code", "industry", "representative", "phone", "workforce"]}),
+        (_("Address"), {"fields": ["province", "commune", "address", "historic_district"]}),
+        (
+            _("Impact (before / after support)"),
+            {
+                "fields": [
+                    ("revenue_before", "revenue_after"),
+                    ("assets_before", "assets_after"),
+                    ("workers_before", "workers_after"),
+                ]
+            },
+        ),
+        (None, {"fields": ["note"]}),
+    ]
+
+
+@admin.register(Beneficiary)
+class BeneficiaryAdmin(ExportMixin, TotalsChangeListMixin, ScopedAdmin):
+    export_kinds = ("beneficiaries",)
+    search_keys_first = True
+    list_display = ["facility", "project", "support_column", "counterpart_column"]
+    list_filter = [CurrentProvinceFilter, YearFilter]
+    list_select_related = ["facility", "project"]
+    ordering = ["-id"]
+    sortable_by = []
+    search_text_path = "facility__search_text"
+    autocomplete_fields = ["project", "facility"]
+
+    support_column = money_column("support_amount", _("support (đồng)"))
+    counterpart_column = money_column("counterpart_amount", _("counterpart funds (đồng)"))
+
+    def get_totals(self, changelist):
+        count = changelist.result_count
+        sums = totals.of("beneficiaries", changelist.queryset)
+        return [
+            (_("beneficiaries"), number(count)),
+            (_("support"), money(sums["support"])),
+            (_("counterpart funds"), money(sums["counterpart"])),
+        ]
+
+
+@admin.register(Disbursement)
+class DisbursementAdmin(OneTimeEntryMixin, ExportMixin, TotalsChangeListMixin, ScopedAdmin):
+    export_kinds = ("disbursements",)
+    search_keys_first = True
+    list_display = ["paid_on", "project_code", "facility", "kind", "source", "amount_column", "voucher_number"]
+    list_filter = [CurrentProvinceFilter, YearFilter, "project__plan__scheme__level", "kind", "source"]
+    list_select_related = ["project", "facility"]
+    search_text_path = "project__search_text"
+    autocomplete_fields = ["project", "facility"]
+    ordering = ["-paid_on", "-id"]
+    sortable_by = ["paid_on", "amount_column"]
+
+    amount_column = money_column("amount", _("amount (đồng)"))
+
+    @admin.display(description=_("project"))
+    def project_code(self, obj):
+        return obj.project.code
+
+    def get_totals(self, changelist):
+        sums = totals.of("disbursements", changelist.queryset)
+        return [(_("number of disbursements"), number(changelist.result_count)), (_("amount"), money(sums["amount"]))]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ScopedAdmin):
+    list_display = ["title", "kind", "project", "plan", "uploaded_at", "file_link"]
+    list_filter = ["kind"]
+    list_select_related = ["project", "plan__province", "plan__scheme"]
+    search_fields = ["title"]
+    autocomplete_fields = ["project", "plan"]
+
+    def get_search_results(self, request, queryset, search_term):
+        return admin.ModelAdmin.get_search_results(self, request, queryset, search_term)
+
+    @admin.display(description=_("file"))
+    def file_link(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.file.url, _("download")) if obj.file else ""
