@@ -28,11 +28,12 @@ run: demo
 	@DEBUG=$(DEBUG) $(BIN)/python manage.py seed_demo --print-logins --port $(PORT)
 	DEBUG=$(DEBUG) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-## Run the whole test suite (SQLite by default; DATABASE_URL=postgres://… for PostgreSQL)
+## Run the whole test suite (SQLite by default; DATABASE_URL=postgres://… for PostgreSQL), on every core
+PYTEST_WORKERS ?= auto
 test: install
 	DJANGO_SETTINGS_MODULE=khuyencong.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=khuyencong.settings_test $(BIN)/python manage.py check
-	FAST_PASSWORD_HASHER=true $(BIN)/pytest $(PYTEST_ARGS)
+	FAST_PASSWORD_HASHER=true $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

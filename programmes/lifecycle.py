@@ -34,7 +34,6 @@ class Move:
     refused_once_paid: bool = False
 
 
-
 def _build_project_moves() -> dict[tuple[str | None, str], Move]:
     moves: dict[tuple[str | None, str], Move] = {}
     # Creating a đề án: staff register or record an appraised one; a manager may enter one

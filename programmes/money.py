@@ -83,9 +83,7 @@ def disbursement_limit_errors(
     cap_percent = settings.KHUYENCONG_ADVANCE_CAP_PERCENT
     if project.accepted_on is None and any(c.kind == PaymentKind.ADVANCE for c in changes):
         if advanced is None:
-            advanced = sum(
-                project.disbursements.filter(kind=PaymentKind.ADVANCE).values_list("amount", flat=True)
-            )
+            advanced = sum(project.disbursements.filter(kind=PaymentKind.ADVANCE).values_list("amount", flat=True))
         advanced += sum(
             (c.amount if c.kind == PaymentKind.ADVANCE else 0)
             - (c.old_amount if c.old_kind == PaymentKind.ADVANCE else 0)

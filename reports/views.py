@@ -217,15 +217,17 @@ def issued_download(request, pk: int, kind: str):
 @require_POST
 def unlock(request, pk: int):
     _require_role(request)
-    lock = get_object_or_404(PeriodLock.objects.for_user(request.user).select_related("issued_report"), pk=pk)
+    lock = get_object_or_404(
+        PeriodLock.objects.for_user(request.user).select_related("issued_report__report__province"), pk=pk
+    )
     form = UnlockForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _errors(form))
-    else:
+    if form.is_valid():
         try:
             services.period_unlock(lock=lock, user=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            form.add_error("reason" if "unlock_reason" in getattr(exc, "error_dict", {}) else None, exc.messages)
         else:
             messages.success(request, _("The period was unlocked; the reason is kept in its history."))
-    return HttpResponseRedirect(reverse("reports:draft", args=[lock.issued_report.report_id]))
+            return HttpResponseRedirect(reverse("reports:draft", args=[lock.issued_report.report_id]))
+    form.lock_id = lock.pk
+    return _draft_page(request, lock.issued_report.report, unlock_form=form)

@@ -5,12 +5,14 @@ import datetime
 
 import pytest
 from django.apps import apps
+from django.utils import translation
 
 from programmes import services
 from programmes.models import ProjectStatus, Province, Role
 from programmes.reference_data import install_reference_data
 from tests.factories import FacilityFactory, PlanFactory, ProjectFactory, UserFactory, current_province
 from tests.report_data import thanhhoa_2024  # noqa: F401  (a fixture for the report tests)
+from tests.worlds import build_world, fresh, kept_for_the_module
 
 
 def _persona(username: str, role: str, province_code: str | None = None):
@@ -82,3 +84,53 @@ def thanhhoa(db):
     ]
     facility = FacilityFactory(tax_code="2800123456", name="HTX Mây tre đan Nga Sơn")
     return plan, projects, facility
+
+
+@pytest.fixture
+def vietnamese():
+    """Messages in Vietnamese, whatever the test client's language (tests that read them use it)."""
+    with translation.override("vi"):
+        yield
+
+
+PERSONAS = {
+    "thanhhoa_officer": ("thanhhoa.officer", Role.PROVINCE_STAFF, "38"),
+    "thanhhoa_manager": ("thanhhoa.manager", Role.PROVINCE_MANAGER, "38"),
+    "danang_officer": ("danang.officer", Role.PROVINCE_STAFF, "48"),
+    "ministry_reviewer": ("ministry.reviewer", Role.MINISTRY_REVIEWER, None),
+    "administrator": ("administrator", Role.ADMINISTRATOR, None),
+}
+
+
+@pytest.fixture(scope="module")
+def _two_provinces(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("media")
+    with kept_for_the_module(django_db_blocker, media):
+        world = {"thanhhoa": build_world("38", "TH"), "quangnam": build_world("49", "QNA")}
+        people = {key: _persona(*values) for key, values in PERSONAS.items()}
+        yield world, people
+
+
+@pytest.fixture
+def two_province_world(_two_provinces, db):
+    """Thanh Hóa's and Quảng Nam's worlds (tests/worlds.py), built once per module."""
+    return fresh(_two_provinces[0])
+
+
+@pytest.fixture
+def module_personas(_two_provinces, db):
+    """The five personas, created once per module with the two provinces' worlds."""
+    return fresh(_two_provinces[1])
+
+
+@pytest.fixture(scope="module")
+def _thanh_hoa(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("media")
+    with kept_for_the_module(django_db_blocker, media):
+        yield build_world("38", "TH")
+
+
+@pytest.fixture
+def thanh_hoa_world(_thanh_hoa, db):
+    """Thanh Hóa's world alone, built once per module."""
+    return fresh(_thanh_hoa)

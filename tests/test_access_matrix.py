@@ -5,23 +5,12 @@ object of the user's own province and of another province, through the admin's r
 Quảng Nam 2024, which is part of Đà Nẵng since 1/7/2025 — so the Đà Nẵng officer owns them.
 """
 
-import datetime
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from programmes import services
-from programmes.models import Attachment, Organisation
 from tests.factories import (
-    BeneficiaryFactory,
-    FacilityFactory,
-    PlanFactory,
-    ProjectFactory,
     current_province,
-    disburse,
-    local_scheme,
-    old_province,
 )
 
 pytestmark = pytest.mark.django_db
@@ -45,48 +34,13 @@ IMMUTABLE = {"projectadjustment"}
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-def build_world(province_code: str, tag: str) -> dict:
-    province = old_province(province_code)
-    plan = PlanFactory(province=province, scheme=local_scheme(province))
-    project = ProjectFactory(plan=plan, code=f"{tag}-01", name=f"Đề án {tag}")
-    beneficiary = BeneficiaryFactory(project=project, facility=FacilityFactory(province=province.current))
-    disbursement = disburse(project, 50_000_000, voucher_number=f"{tag}-PC1")
-    adjustment = services.project_adjust(
-        project=project,
-        decision_number=f"9/{tag}",
-        decision_issuer="Sở Công Thương",
-        decision_date=datetime.date(2024, 9, 1),
-        kc_support=290_000_000,
-    )
-    attachment = Attachment.objects.create(
-        project=project,
-        kind=Attachment.Kind.DECISION,
-        title=f"Quyết định {tag}",
-        file=SimpleUploadedFile(f"{tag}.pdf", b"%PDF-1.4 demo"),
-    )
-    organisation = Organisation.objects.create(
-        name=f"UBND xã {tag}", kind=Organisation.Kind.PEOPLES_COMMITTEE, province=province.current
-    )
-    return {
-        "plan": plan,
-        "project": project,
-        "projectadjustment": adjustment,
-        "facility": beneficiary.facility,
-        "beneficiary": beneficiary,
-        "disbursement": disbursement,
-        "attachment": attachment,
-        "organisation": organisation,
-        "scheme": plan.scheme,
-    }
+def world(two_province_world):
+    return two_province_world
 
 
 @pytest.fixture
-def world(media):
-    return {"thanhhoa": build_world("38", "TH"), "quangnam": build_world("49", "QNA")}
+def personas(module_personas):
+    return module_personas
 
 
 def expected(role: str, model: str, region: str) -> dict:

@@ -18,7 +18,6 @@ from simple_history.models import HistoricalChanges
 
 from programmes.forms import MoneyField
 from tests.admin_posts import page_data
-from tests.test_access_matrix import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -41,9 +40,8 @@ def assert_not_500(response, what: str) -> None:
 
 
 @pytest.fixture
-def world(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return build_world("38", "TH")
+def world(thanh_hoa_world):
+    return thanh_hoa_world
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import translation
 
 from programmes import services
 from programmes.forms import MoneyField
@@ -23,15 +22,9 @@ from programmes.models import Attachment, Beneficiary, Disbursement, Facility, O
 from tests.admin_posts import disbursement_post
 from tests.factories import BeneficiaryFactory, FacilityFactory, ProjectFactory, current_province, disburse
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("vietnamese")]
 
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL triggers and row locks")
-
-
-@pytest.fixture(autouse=True)
-def vietnamese():
-    with translation.override("vi"):
-        yield
 
 
 def raw(sql: str, params=()) -> int:

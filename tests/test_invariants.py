@@ -6,7 +6,6 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils import translation
 
 from programmes import services
 from programmes.models import Beneficiary, Disbursement, Facility, PlanLine, Project, ProjectStatus, SchemeLevel
@@ -22,13 +21,7 @@ from tests.factories import (
     old_province,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def vietnamese():
-    with translation.override("vi"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("vietnamese")]
 
 
 def messages_of(exc_info) -> str:

@@ -238,12 +238,19 @@ def test_a_locked_period_refuses_writes_naming_the_report(
     disburse(open_project, 1 * TRIEU, paid_on=d(2024, 6, 1), user=thanhhoa_officer)
 
 
-def test_the_lock_holds_only_its_province(draft, thanhhoa_manager, danang_officer):
+def test_the_lock_holds_only_its_province(draft, thanhhoa_manager, thanhhoa_officer, danang_officer, thanhhoa_2024):
     from tests.factories import PlanFactory, ProjectFactory, old_province
 
     report_services.report_issue(report=draft, user=thanhhoa_manager, number="123/BC-SCT", issued_on=d(2024, 7, 5))
+    # Inside the period: Thanh Hóa's own payment is refused, naming the report ...
+    own = project(thanhhoa_2024["local"], 100, started=d(2024, 3, 1))
+    with pytest.raises(ValidationError, match="123/BC-SCT"):
+        disburse(own, TRIEU, paid_on=d(2024, 6, 1), user=thanhhoa_officer)
+    assert not Disbursement.objects.filter(project=own).exists()
+    # ... and Đà Nẵng's, the same day, is written.
     other = ProjectFactory(plan=PlanFactory(province=old_province("48"), year=2024))
-    disburse(other, TRIEU, paid_on=d(2024, 6, 1), user=danang_officer)
+    payment = disburse(other, TRIEU, paid_on=d(2024, 6, 1), user=danang_officer)
+    assert Disbursement.objects.filter(pk=payment.pk, project=other, amount=TRIEU).exists()
 
 
 def test_the_year_prints_the_published_national_and_local_figures(thanhhoa_2024, tmp_path):

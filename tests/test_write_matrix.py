@@ -39,7 +39,6 @@ from tests.factories import (
     local_scheme,
     old_province,
 )
-from tests.test_access_matrix import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -50,9 +49,13 @@ CODES = {"thanhhoa": "38", "quangnam": "49"}
 
 
 @pytest.fixture
-def world(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return {"thanhhoa": build_world("38", "TH"), "quangnam": build_world("49", "QNA")}
+def world(two_province_world):
+    return two_province_world
+
+
+@pytest.fixture
+def personas(module_personas):
+    return module_personas
 
 
 def keeps(role: str, region: str) -> bool:

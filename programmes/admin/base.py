@@ -289,7 +289,33 @@ class ScopedChoicesMixin(JunkProofRelationsMixin):
         return [f"{n}_display" if n in self.money_fields and n in readonly else n for n in fields]
 
 
-class ScopedAdmin(ListsForRoleMixin, ScopedChoicesMixin, AccentInsensitiveSearchMixin, SimpleHistoryAdmin):
+class ServiceWritesMixin:
+    """Every write of an admin through the model's service (`services.SERVICES`): the form, the inline
+    rows (deletions first), the delete page and the bulk delete (all or none)."""
+
+    def save_model(self, request, obj, form, change):
+        services.save(obj, user=request.user, reason=form.cleaned_data.get("change_reason", ""))
+
+    def delete_model(self, request, obj):
+        services.delete(obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                services.delete(obj, user=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            services.delete(obj, user=request.user)
+        for obj in instances:
+            services.save(obj, user=request.user)
+        formset.save_m2m()
+
+
+class ScopedAdmin(
+    ServiceWritesMixin, ListsForRoleMixin, ScopedChoicesMixin, AccentInsensitiveSearchMixin, SimpleHistoryAdmin
+):
     """Admin whose every path is limited to what the user may see, and every write to what they may change.
 
     Reads use the read scope (`for_user`); add, change and delete ask the write rule
@@ -367,13 +393,6 @@ class ScopedAdmin(ListsForRoleMixin, ScopedChoicesMixin, AccentInsensitiveSearch
                 upload.seek(0)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
-    def save_model(self, request, obj, form, change):
-        """Save through the model's service (`services.SERVICES`), with the reason the form gave."""
-        services.save(obj, user=request.user, reason=form.cleaned_data.get("change_reason", ""))
-
-    def delete_model(self, request, obj):
-        services.delete(obj, user=request.user)
-
     def delete_view(self, request, object_id, extra_context=None):
         if not _is_id(object_id):
             raise Http404
@@ -384,12 +403,6 @@ class ScopedAdmin(ListsForRoleMixin, ScopedChoicesMixin, AccentInsensitiveSearch
             for message in exc.messages:
                 self.message_user(request, message, messages.ERROR)
             return HttpResponseRedirect(request.path)
-
-    def delete_queryset(self, request, queryset):
-        """Delete each selected row through its service, all or none."""
-        with transaction.atomic():
-            for obj in queryset:
-                services.delete(obj, user=request.user)
 
     @admin.action(permissions=["delete"], description=gettext_lazy("Delete selected %(verbose_name_plural)s"))
     def delete_selected(self, request, queryset):
@@ -408,15 +421,6 @@ class ScopedAdmin(ListsForRoleMixin, ScopedChoicesMixin, AccentInsensitiveSearch
             )
             return None
         return django_delete_selected(self, request, queryset)
-
-    def save_formset(self, request, form, formset, change):
-        """Save inline rows through their services (deletions first, then changes and additions)."""
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            services.delete(obj, user=request.user)
-        for obj in instances:
-            services.save(obj, user=request.user)
-        formset.save_m2m()
 
     # --- History: read only, for every role ---
 
@@ -485,27 +489,8 @@ def _is_id(value) -> bool:
     return str(value).isascii() and str(value).isdigit() and len(str(value)) < 19
 
 
-class ReferenceWritesMixin:
+class ReferenceWritesMixin(ServiceWritesMixin):
     """National reference data: readable by every role, written by administrators through the service."""
-
-    def save_model(self, request, obj, form, change):
-        services.save(obj, user=request.user)
-
-    def delete_model(self, request, obj):
-        services.delete(obj, user=request.user)
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for obj in queryset:
-                services.delete(obj, user=request.user)
-
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            services.delete(obj, user=request.user)
-        for obj in instances:
-            services.save(obj, user=request.user)
-        formset.save_m2m()
 
 
 class ReferenceAdmin(ReferenceWritesMixin, JunkProofRelationsMixin, AccentInsensitiveSearchMixin, admin.ModelAdmin):

@@ -77,7 +77,11 @@ def template(request, kind):
 
 
 def batch(request, pk):
-    batch = _batch(request, pk)
+    return _batch_page(request, _batch(request, pk))
+
+
+def _batch_page(request, batch: ImportBatch, *, void_form: VoidForm | None = None):
+    """The batch's page; a refused void comes back with its errors at the field and the reason typed."""
     changes = None
     if batch.status != ImportBatch.Status.PREVIEWED:
         changes = Paginator(batch.changes.order_by("position"), 100).get_page(request.GET.get("p"))
@@ -99,7 +103,7 @@ def batch(request, pk):
             and batch.rows > 0
             and services.may_confirm(batch, request.user),
             may_void=batch.status == ImportBatch.Status.IMPORTED and is_administrator(request.user),
-            void_form=VoidForm(),
+            void_form=void_form or VoidForm(),
         ),
     )
 
@@ -164,12 +168,11 @@ def void(request, pk):
     batch = _batch(request, pk)
     form = VoidForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give the reason for voiding the import."))
-        return HttpResponseRedirect(reverse("imports:batch", args=[batch.pk]))
+        return _batch_page(request, batch, void_form=form)
     try:
         count = services.batch_void(batch=batch, user=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as exc:  # PermissionDenied goes on: a 403
-        messages.error(request, _("The import was not voided: %(reason)s") % {"reason": " ".join(exc.messages)})
-        return HttpResponseRedirect(reverse("imports:batch", args=[batch.pk]))
+        form.add_error(None, _("The import was not voided: %(reason)s") % {"reason": " ".join(exc.messages)})
+        return _batch_page(request, batch, void_form=form)
     messages.success(request, _("The import was voided: %(count)s changes reversed.") % {"count": count})
     return HttpResponseRedirect(reverse("imports:batch", args=[batch.pk]))

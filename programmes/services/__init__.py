@@ -71,55 +71,30 @@ from .users import user_set_role
 
 REFERENCE_MODELS = (Province, Commune, ActivityCatalogue, ActivityContent, IndicatorKind)
 
+
+def _services(save_service, delete_service, name: str):
+    """The (save, delete) pair of a model whose services take the instance as `name`."""
+    return (
+        lambda obj, user, reason: save_service(**{name: obj}, user=user, reason=reason),
+        lambda obj, user, reason: delete_service(**{name: obj}, user=user, reason=reason),
+    )
+
+
 # The one table of save and delete services: model → (save, delete), each called as
 # service(instance, user, reason).
 SERVICES = {
-    Plan: (
-        lambda obj, user, reason: plan_save(plan=obj, user=user, reason=reason),
-        lambda obj, user, reason: plan_delete(plan=obj, user=user, reason=reason),
-    ),
-    PlanLine: (
-        lambda obj, user, reason: plan_line_save(line=obj, user=user, reason=reason),
-        lambda obj, user, reason: plan_line_delete(line=obj, user=user, reason=reason),
-    ),
-    Project: (
-        lambda obj, user, reason: project_save(project=obj, user=user, reason=reason),
-        lambda obj, user, reason: project_delete(project=obj, user=user, reason=reason),
-    ),
-    Facility: (
-        lambda obj, user, reason: facility_save(facility=obj, user=user, reason=reason),
-        lambda obj, user, reason: facility_delete(facility=obj, user=user, reason=reason),
-    ),
-    Beneficiary: (
-        lambda obj, user, reason: beneficiary_save(beneficiary=obj, user=user, reason=reason),
-        lambda obj, user, reason: beneficiary_delete(beneficiary=obj, user=user, reason=reason),
-    ),
-    Disbursement: (
-        lambda obj, user, reason: disbursement_save(disbursement=obj, user=user, reason=reason),
-        lambda obj, user, reason: disbursement_delete(disbursement=obj, user=user, reason=reason),
-    ),
-    Attachment: (
-        lambda obj, user, reason: attachment_save(attachment=obj, user=user, reason=reason),
-        lambda obj, user, reason: attachment_delete(attachment=obj, user=user, reason=reason),
-    ),
-    Indicator: (
-        lambda obj, user, reason: indicator_save(indicator=obj, user=user, reason=reason),
-        lambda obj, user, reason: indicator_delete(indicator=obj, user=user, reason=reason),
-    ),
-    Organisation: (
-        lambda obj, user, reason: organisation_save(organisation=obj, user=user, reason=reason),
-        lambda obj, user, reason: organisation_delete(organisation=obj, user=user, reason=reason),
-    ),
-    Scheme: (
-        lambda obj, user, reason: scheme_save(scheme=obj, user=user, reason=reason),
-        lambda obj, user, reason: scheme_delete(scheme=obj, user=user, reason=reason),
-    ),
+    Plan: _services(plan_save, plan_delete, "plan"),
+    PlanLine: _services(plan_line_save, plan_line_delete, "line"),
+    Project: _services(project_save, project_delete, "project"),
+    Facility: _services(facility_save, facility_delete, "facility"),
+    Beneficiary: _services(beneficiary_save, beneficiary_delete, "beneficiary"),
+    Disbursement: _services(disbursement_save, disbursement_delete, "disbursement"),
+    Attachment: _services(attachment_save, attachment_delete, "attachment"),
+    Indicator: _services(indicator_save, indicator_delete, "indicator"),
+    Organisation: _services(organisation_save, organisation_delete, "organisation"),
+    Scheme: _services(scheme_save, scheme_delete, "scheme"),
+    **{model: _services(reference_save, reference_delete, "instance") for model in REFERENCE_MODELS},
 }
-for _model in REFERENCE_MODELS:
-    SERVICES[_model] = (
-        lambda obj, user, reason: reference_save(instance=obj, user=user, reason=reason),
-        lambda obj, user, reason: reference_delete(instance=obj, user=user, reason=reason),
-    )
 
 
 def save(instance, *, user: Actor, reason: str = ""):

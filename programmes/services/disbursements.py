@@ -218,7 +218,6 @@ def disbursement_update(*, disbursement: Disbursement, user: Actor = None, reaso
 def _save_within_limits(
     disbursement: Disbursement, project: Project, change: DisbursementChange, user, reason: str = ""
 ) -> Disbursement:
-
     errors = disbursement_limit_errors(project, [change])
     if errors:
         raise ValidationError({"amount": errors})
