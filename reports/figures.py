@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from programmes import statuses
 from programmes.lib.formatting import ratio
+from programmes.lib.text import search_key
 from programmes.models import (
     SCHEME_LEVEL_ABBREVIATIONS,
     ActivityContent,
@@ -57,6 +58,7 @@ from programmes.models import (
     Region,
     SchemeLevel,
 )
+from programmes.reference_data import bare_name
 from programmes.units import MERGER_DATE
 
 from .models import Level, Scope
@@ -532,7 +534,11 @@ def _assemble(cov, unit, names, plans, projects, adjustments, payments, targets,
     if cov.scope != Scope.PROVINCE:
         for unit_id in names.units:
             status_row(unit_id)
-    status_rows = sorted(status.values(), key=lambda row: (list(Region.values).index(row.region), row.label))
+    # By region, then by name as Vietnamese readers look for it (Đà Nẵng under D, Thành phố Huế under H).
+    status_rows = sorted(
+        status.values(),
+        key=lambda row: (list(Region.values).index(row.region), search_key(bare_name(row.label)), row.label),
+    )
     status_total = StatusRow(label="Tổng cộng", kind="total")
     for row in status_rows:
         status_total.add(row)
