@@ -4,8 +4,10 @@ from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
+from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 # Browsers and proxies cap addresses near 8 KB; no page of the app builds a longer query string.
 MAX_QUERY_STRING = 8192
@@ -26,9 +28,9 @@ class RefuseJunkRequestsMiddleware:
     def __call__(self, request):
         raw = request.META.get("QUERY_STRING", "")
         if len(raw) > MAX_QUERY_STRING:
-            raise BadRequest("query string too long")
+            return self.refuse(request, "query string too long")
         if "\x00" in request.path or b"\x00" in unquote_to_bytes(raw.replace("+", " ")):
-            raise BadRequest("NUL byte in the request")
+            return self.refuse(request, "NUL byte in the request")
         if request.method == "POST" and request.content_type in (
             "application/x-www-form-urlencoded",
             "multipart/form-data",
@@ -37,6 +39,13 @@ class RefuseJunkRequestsMiddleware:
                 if "\x00" in key or any("\x00" in value for value in values):
                     raise BadRequest("NUL byte in the form")
         return self.get_response(request)
+
+    def refuse(self, request, why: str):
+        """The API answers in JSON, as its schema says; pages show the app's 400 page."""
+        if request.path.startswith("/api/"):
+            detail = _("The request holds characters or values the application does not accept.")
+            return JsonResponse({"detail": detail}, status=400)
+        raise BadRequest(why)
 
 
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):

@@ -37,6 +37,17 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"Unexpected value {name}={value!r}: use a whole number") from None
 
 
+def env_day_month(name: str, default: str) -> tuple[int, int]:
+    """A day and month written dd/mm (a deadline that comes back each year), as (day, month)."""
+    value = os.environ.get(name, default)
+    try:
+        day, month = (int(part) for part in value.split("/"))
+        datetime.date(2024, month, day)  # a leap year: 29/02 is a day
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a day and month written dd/mm, not {value!r}") from exc
+    return day, month
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -64,6 +75,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "simple_history",
+    "rest_framework",
+    "rest_framework.authtoken",  # one token per user, revocable in the admin
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "reports",
     "import_export",
     "programmes.imports",  # label "imports": tables, permissions, URL names as before
@@ -159,6 +174,15 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # (TTLT 26/2014 Điều 8.2b; a province may set another rate).
 KHUYENCONG_ADVANCE_CAP_PERCENT = env_int("KHUYENCONG_ADVANCE_CAP_PERCENT", 70)
 
+# Lag rules (programmes/lags.py): a đề án with no payment this many months after its approval
+# lags; accepted đề án are settled by this day and month of the next year (KCQG: 22/01, domain.md
+# §4; KCĐP: the province's rule, unconfirmed, the same by default).
+KHUYENCONG_LAG_NO_PAYMENT_MONTHS = env_int("KHUYENCONG_LAG_NO_PAYMENT_MONTHS", 3)
+KHUYENCONG_SETTLEMENT_DEADLINE = {
+    "kcqg": env_day_month("KHUYENCONG_SETTLEMENT_DEADLINE_KCQG", "22/01"),
+    "kcdp": env_day_month("KHUYENCONG_SETTLEMENT_DEADLINE_KCDP", "22/01"),
+}
+
 # Business dates (decisions, payments, lifecycle steps) must lie within these years.
 KHUYENCONG_DATE_MIN = datetime.date(env_int("KHUYENCONG_DATE_MIN_YEAR", 2000), 1, 1)
 KHUYENCONG_DATE_MAX = datetime.date(env_int("KHUYENCONG_DATE_MAX_YEAR", 2100), 12, 31)
@@ -178,6 +202,25 @@ KHUYENCONG_IMPORT_MAX_ROWS = env_int("KHUYENCONG_IMPORT_MAX_ROWS", 20_000)
 # year before to 14/06, an annual one to 14/12. Unconfirmed for khuyến công, hence settings.
 KHUYENCONG_REPORT_CUTOFF_DAY = env_int("KHUYENCONG_REPORT_CUTOFF_DAY", 15)
 KHUYENCONG_REPORT_CUTOFF_MONTHS = (6, 12)
+# When each periodic report is due at the Ministry (day/month; the annual one in January of the next
+# year). Unconfirmed for khuyến công, hence settings: a report issued after its day is late.
+KHUYENCONG_REPORT_DUE = {
+    "h1": env_day_month("KHUYENCONG_REPORT_DUE_H1", "15/07"),
+    "m9": env_day_month("KHUYENCONG_REPORT_DUE_M9", "15/10"),
+    "year": env_day_month("KHUYENCONG_REPORT_DUE_YEAR", "15/01"),
+}
+# Reminders (manage.py send_reminders): managers are told this many days before a report is due,
+# by e-mail (Django's EMAIL_* settings; printed on the console unless EMAIL_BACKEND says otherwise),
+# with links to this address.
+KHUYENCONG_REMINDER_DAYS_BEFORE = env_int("KHUYENCONG_REMINDER_DAYS_BEFORE", 7)
+KHUYENCONG_SITE_URL = os.environ.get("KHUYENCONG_SITE_URL", "http://127.0.0.1:8000")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "khuyencong@localhost")
 # The fonts the PDF reports embed (Liberation Serif, metric-compatible with Times New Roman).
 KHUYENCONG_REPORT_FONT_DIR = BASE_DIR / "reports" / "fonts"
 # Refuse bigger request bodies before reading them (an attachment plus the form around it).
@@ -199,3 +242,38 @@ LOGGING = {
 # The covering indexes (INCLUDE) that let PostgreSQL read list totals from the index alone are
 # plain indexes on SQLite, the zero-set-up database, which is fine there.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+# The read-only JSON API (reports/api): token per user (or the browser's session), the user's read
+# scope, an OpenAPI schema and its documentation served from this server.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["reports.api.permissions.HasRole"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 100,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Khuyến công API",
+    "DESCRIPTION": "Read-only figures of the khuyến công register for the Ministry's and provinces' systems "
+    "(LGSP/NDXP): each province's disbursement and reporting status, and a province's đề án with their payments. "
+    "Money in whole đồng, dates YYYY-MM-DD. Authenticate with `Authorization: Token <key>`.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ReportState": ["not_started", "draft", "issued", "accepted", "returned"],
+        "Region": ["bac", "trung", "nam"],
+    },
+}

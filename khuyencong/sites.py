@@ -13,7 +13,7 @@ from django.utils.functional import SimpleLazyObject
 
 from programmes.access import Role, is_approver, may_import, sees_all_provinces, user_province, user_role
 from programmes.models import Beneficiary, Disbursement, Facility, Plan, Project, ProjectAdjustment
-from reports import status
+from reports import reminders, status
 
 
 def main_lists() -> list[tuple[str, str]]:
@@ -62,7 +62,11 @@ def start_page_context(request) -> dict:
             waiting=status.work_waiting(user) if role == Role.ADMINISTRATOR else None,
         )
     else:
-        context.update(money_left=status.money_left(user), waiting=status.work_waiting(user))
+        context.update(
+            money_left=status.money_left(user),
+            waiting=status.work_waiting(user),
+            reminders=reminders.for_province(user_province(user), status.today()),
+        )
     context["approver"] = is_approver(user)
     context["may_import"] = may_import(user)
     return context

@@ -12,4 +12,6 @@ urlpatterns = [
     path("admin/bao-cao/", include("reports.urls")),
     path("admin/nhap-du-lieu/", include("programmes.imports.urls")),
     path("admin/", admin.site.urls),
+    # The read-only JSON API for other systems; fixed paths (reports/api).
+    path("api/v1/", include("reports.api.urls")),
 ]

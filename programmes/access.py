@@ -67,6 +67,11 @@ def sees_all_provinces(user) -> bool:
     return user_role(user) in (Role.ADMINISTRATOR, Role.MINISTRY_REVIEWER)
 
 
+def is_reviewer(user) -> bool:
+    """A Ministry reviewer: reads every province, writes nothing but the answer to an issued report."""
+    return user_role(user) == Role.MINISTRY_REVIEWER
+
+
 def is_administrator(user) -> bool:
     return user_role(user) == Role.ADMINISTRATOR
 

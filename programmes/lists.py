@@ -175,6 +175,38 @@ class CurrentProvinceFilter(admin.SimpleListFilter):
         return queryset.filter(**{column: value})
 
 
+class LagFilter(admin.SimpleListFilter):
+    """The đề án that lag, by one rule of `programmes.lags` or any, as of today or of a day the link names
+    ("overdue@2024-06-30": the status page's links, for its period's last day)."""
+
+    title = _("lagging")
+    parameter_name = "tre"
+
+    def lookups(self, request, model_admin):
+        from .lags import PROJECT_RULES, RULES
+
+        return [("any", _("by any rule")), *((rule.key, rule.label) for rule in RULES if rule.key in PROJECT_RULES)]
+
+    def queryset(self, request, queryset):
+        import datetime
+
+        from django.utils import timezone
+
+        from .lags import PROJECT_RULES, lagging
+
+        value = self.value()
+        if value is None:
+            return queryset
+        rule, _at, day_text = value.partition("@")
+        try:
+            day = datetime.date.fromisoformat(day_text) if day_text else timezone.localdate()
+        except ValueError:
+            return queryset.none()
+        if rule != "any" and rule not in PROJECT_RULES:
+            return queryset.none()
+        return lagging(queryset, day, None if rule == "any" else rule)
+
+
 class YearFilter(admin.SimpleListFilter):
     """The plan year, offered from the plans the user may see (a small table), never from the big one."""
 

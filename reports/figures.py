@@ -28,6 +28,7 @@ rows filed under the units of that region (the regions of the time); the nation,
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import itertools
 from collections import defaultdict
@@ -36,7 +37,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Sum, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext as _
 
 from programmes import statuses
@@ -84,6 +85,10 @@ class Coverage:
     region: str = ""
     region_units: tuple[int, ...] = ()
     predecessors: tuple[str, ...] = ()
+    # "then" groups by the unit of the time (the filed-under unit), "today" by the unit of today;
+    # "" as the reports do (units of today for a period ending from 1/7/2025).
+    units: str = ""
+    content: int | None = None  # one activity content only (the status page's filter)
 
     @property
     def levels(self) -> list[str]:
@@ -114,13 +119,37 @@ class Coverage:
             return Q(**{f"{prefix}province__in": self.region_units})
         return Q()
 
+    def of_content(self, prefix: str = "") -> Q:
+        """The filter on a table's activity content, when the coverage names one."""
+        return Q(**{f"{prefix}content": self.content}) if self.content else Q()
+
     def unit_column(self) -> str:
-        """The column the national table groups by: units of today from 1/7/2025, the old units before."""
+        """The column the national table groups by: units of today from 1/7/2025, the old units before
+        (a report); or as asked (the status page: `units`)."""
+        if self.units == "then":
+            return "province"
+        if self.units == "today":
+            return "current_province"
         return "current_province" if self.period.date_until >= MERGER_DATE else "province"
 
 
-def coverage(period: Period, *, level: str = Level.ALL, province: Province | None = None, region: str = "") -> Coverage:
-    """Return what a report covers; ValidationError for a unit that did not exist in the period."""
+def coverage(
+    period: Period,
+    *,
+    level: str = Level.ALL,
+    province: Province | None = None,
+    region: str = "",
+    units: str = "",
+    content: int | None = None,
+) -> Coverage:
+    """Return what a report covers; ValidationError for a unit that did not exist in the period.
+
+    `units` and `content` are the status page's: which units its table groups by, and one
+    activity content (see `Coverage`)."""
+    return dataclasses.replace(_coverage(period, level, province, region), units=units, content=content)
+
+
+def _coverage(period: Period, level: str, province: Province | None, region: str) -> Coverage:
     if level not in LEVEL_OF:
         raise ValidationError({"level": _("Unknown scheme level.")})
     if province is not None:
@@ -238,12 +267,18 @@ class StatusRow:
     approved: dict = field(default_factory=lambda: dict.fromkeys(LEVELS, 0))
     paid: dict = field(default_factory=lambda: dict.fromkeys(LEVELS, 0))
     planned: dict = field(default_factory=lambda: dict.fromkeys(LEVELS, 0))
+    performed: dict = field(default_factory=lambda: dict.fromkeys(LEVELS, 0))  # paid in the period
     kind: str = "unit"  # unit | region | total
     unit_id: int | None = None
+    code: str = ""
 
     @property
     def planned_total(self) -> int:
         return sum(self.planned.values())
+
+    @property
+    def performed_total(self) -> int:
+        return sum(self.performed.values())
 
     @property
     def approved_total(self) -> int:
@@ -263,6 +298,7 @@ class StatusRow:
             self.approved[level] += other.approved[level]
             self.paid[level] += other.paid[level]
             self.planned[level] += other.planned[level]
+            self.performed[level] += other.performed[level]
 
 
 @dataclass
@@ -322,7 +358,7 @@ def summary(cov: Coverage) -> Summary:
     plan_levels = dict(Plan.objects.filter(cov.rows(), year__lte=year).values_list("pk", "scheme__level"))
     # 2. The year's plan, per unit, plan and content.
     plan_rows = (
-        PlanLine.objects.filter(cov.rows(), year=year, plan__status="da_duyet")
+        PlanLine.objects.filter(cov.rows(), cov.of_content(), year=year, plan__status="da_duyet")
         .values(unit, plan_ref=F("plan"), content_ref=F("content"))
         .annotate(amount=Sum("planned_amount"), projects=Sum("planned_projects"))
         .order_by()
@@ -331,7 +367,7 @@ def summary(cov: Coverage) -> Summary:
     #    a đề án stopped by the period's end counts for what was paid on it.
     approved = _approved_by(end) & ~_stopped_by(end)
     project_rows = (
-        Project.objects.filter(cov.rows(), year=year)
+        Project.objects.filter(cov.rows(), cov.of_content(), year=year)
         .values(unit, plan_ref=F("plan"), content_ref=F("content"))
         .annotate(
             started=Count("pk", filter=Q(started_on__range=(start, end))),
@@ -348,7 +384,7 @@ def summary(cov: Coverage) -> Summary:
         project=OuterRef("project"), effective_on__gt=end, effective_on__lt=OuterRef("effective_on")
     )
     corrections = (
-        ProjectAdjustment.objects.filter(cov.rows(), year=year, effective_on__gt=end)
+        ProjectAdjustment.objects.filter(cov.rows(), cov.of_content("project__"), year=year, effective_on__gt=end)
         .filter(_approved_by(end, "project__") & ~_stopped_by(end, "project__"))
         .exclude(Exists(earlier_later))
         .values(unit, plan_ref=F("project__plan"), content_ref=F("project__content"))
@@ -365,7 +401,7 @@ def summary(cov: Coverage) -> Summary:
     this_year = Q(year=year, paid_on__gte=period.year_start())
     same_period_last_year = Q(year=year - 1, paid_on__range=(last.date_from, last.date_until))
     payment_rows = (
-        Disbursement.objects.filter(cov.rows())
+        Disbursement.objects.filter(cov.rows(), cov.of_content())
         .filter(paid_on__range=(min(start, period.year_start(), last.date_from), end), year__lte=year)
         .values(unit, plan_ref=F("plan"), content_ref=F("content"))
         .annotate(
@@ -378,13 +414,13 @@ def summary(cov: Coverage) -> Summary:
     )
     # 6–7. Outputs: targets of the year's plan lines, and the đề án's planned and achieved figures.
     plan_targets = (
-        Indicator.objects.filter(cov.rows(), year=year, plan__isnull=False)
+        Indicator.objects.filter(cov.rows(), cov.of_content(), year=year, plan__isnull=False)
         .values("kind", plan_ref=F("plan"))
         .annotate(planned=Sum("planned"))
         .order_by()
     )
     project_outputs = (
-        Indicator.objects.filter(cov.rows(), year=year, project__isnull=False)
+        Indicator.objects.filter(cov.rows(), cov.of_content("project__"), year=year, project__isnull=False)
         .values("kind", plan_ref=F("project__plan"))
         .annotate(planned=Sum("planned"), achieved=Coalesce(Sum("achieved", filter=Q(achieved_on__lte=end)), 0))
         .order_by()
@@ -467,8 +503,8 @@ def _assemble(cov, unit, names, plans, projects, adjustments, payments, targets,
 
     def status_row(unit_id) -> StatusRow:
         if unit_id not in status:
-            _code, name, region = names.units[unit_id]
-            status[unit_id] = StatusRow(label=name, region=region, unit_id=unit_id)
+            code, name, region = names.units[unit_id]
+            status[unit_id] = StatusRow(label=name, region=region, unit_id=unit_id, code=code)
         return status[unit_id]
 
     for row in plans:
@@ -496,6 +532,7 @@ def _assemble(cov, unit, names, plans, projects, adjustments, payments, targets,
             target.cumulative += row["cumulative"]
             target.last_year += row["last_year"]
         status_row(row[unit]).paid[row["level"]] += row["cumulative"]
+        status_row(row[unit]).performed[row["level"]] += row["performed"]
 
     blocks = []
     total = Line(label="Tổng cộng", kind="total")
@@ -622,7 +659,7 @@ def _carried_over(cov: Coverage):
     period = cov.period
     return (
         Disbursement.objects.filter(
-            cov.rows(), year__lt=period.year, paid_on__range=(period.date_from, period.date_until)
+            cov.rows(), cov.of_content(), year__lt=period.year, paid_on__range=(period.date_from, period.date_until)
         )
         .values("project")
         .distinct()
@@ -632,7 +669,7 @@ def _carried_over(cov: Coverage):
 def report_projects(cov: Coverage):
     """The đề án Biểu 03 lists: the year's đề án approved by the period's end, and earlier ones paid in it."""
     period = cov.period
-    projects = Project.objects.filter(cov.rows())
+    projects = Project.objects.filter(cov.rows(), cov.of_content())
     if len(cov.levels) == 1:
         projects = projects.filter(plan__scheme__level__in=cov.levels)
     return projects.filter(listed(period.year, period.date_until) | Q(pk__in=_carried_over(cov)))
@@ -789,6 +826,35 @@ def _closed(group: ProjectGroup) -> ProjectGroup:
         paid_in_period=group.paid_in_period,
         paid_to_date=group.paid_to_date,
     )
+
+
+# --- Payments month by month (the status page's chart) ----------------------------------------------
+
+
+def monthly_payments(cov: Coverage) -> list[tuple[datetime.date, int]]:
+    """The payments on the year's đề án, month by month from the start of the year to the period's end:
+    (first day of the month, amount), every month listed. One query; their sum is the report's
+    "lũy kế từ đầu năm"."""
+    period = cov.period
+    start, end = period.year_start(), period.date_until
+    rows = (
+        Disbursement.objects.filter(cov.rows(), cov.of_content(), year=period.year, paid_on__range=(start, end))
+        .filter(**({"plan__scheme__level__in": cov.levels} if len(cov.levels) == 1 else {}))
+        .annotate(month=TruncMonth("paid_on"))
+        .values("month")
+        .annotate(amount=Sum("amount"))
+        .order_by("month")
+    )
+    by_month = {_month_of(row["month"]): row["amount"] or 0 for row in rows}
+    months, day = [], datetime.date(start.year, start.month, 1)
+    while day <= end:
+        months.append((day, by_month.get(day, 0)))
+        day = datetime.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return months
+
+
+def _month_of(value) -> datetime.date:
+    return datetime.date(value.year, value.month, 1)
 
 
 # --- The totals under the register's lists ---------------------------------------------------------

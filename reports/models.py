@@ -207,4 +207,67 @@ class PeriodLock(models.Model):
         return self.unlocked_at is None
 
 
-__all__ = ["IssuedReport", "Level", "PeriodLock", "Region", "Report", "Scope"]
+class ReportReview(models.Model):
+    """A Ministry reviewer's answer to an issued version: accepted, or returned with a reason.
+
+    Reviews are kept, never changed: the latest one of the latest version is the report's state
+    (`reports.status.completeness`). Returning a report also unlocks its period for the province.
+    """
+
+    class Action(models.TextChoices):
+        ACCEPTED = "accepted", _("accepted")
+        RETURNED = "returned", _("returned")
+
+    issued_report = models.ForeignKey(
+        IssuedReport, verbose_name=_("issued report"), on_delete=models.PROTECT, related_name="reviews"
+    )
+    current_province = unit_of_today_field()
+    action = models.CharField(_("answer"), max_length=10, choices=Action.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), default=timezone.now, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+    province_path = "current_province"
+
+    class Meta:
+        verbose_name = _("report review")
+        verbose_name_plural = _("report reviews")
+        ordering = ["-reviewed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(action="returned") | ~Q(reason=""), name="report_review_return_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} – {self.issued_report}"
+
+
+class Reminder(models.Model):
+    """A reminder sent (`manage.py send_reminders`): kept so that nobody is told the same thing twice."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("report due soon")
+        OVERDUE = "overdue", _("report overdue")
+        LAGGING = "lagging", _("newly lagging project")
+        DIGEST = "digest", _("weekly digest")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    key = models.CharField(_("about"), max_length=80, help_text=_("The report period or the project it is about."))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("sent to"), on_delete=models.CASCADE)
+    current_province = unit_of_today_field()
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [models.UniqueConstraint(fields=["kind", "key", "user"], name="reminder_sent_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.key}"
+
+
+__all__ = ["IssuedReport", "Level", "PeriodLock", "Region", "Reminder", "Report", "ReportReview", "Scope"]

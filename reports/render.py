@@ -147,6 +147,8 @@ class _Sheet:
         self.sheet.append(self._cell(value) for value in values)
 
     def _cell(self, value, font=None, *, border=False):
+        if isinstance(value, _Amount):
+            return self._styled(value.amount, font, border=border, number_format="#,##0")
         if isinstance(value, Money):
             amount = value.amount
             if amount % 1_000_000:
@@ -367,3 +369,62 @@ def xlsx(document: Document, *, project_items=None) -> bytes:
 
     workbook.save(stream)
     return stream.getvalue()
+
+
+# --- The status page's workbook ---------------------------------------------------------------------
+
+
+def status_xlsx(table) -> bytes:
+    """The status page as shown: the same rows (regions, their provinces, the total), columns and order.
+
+    Amounts in whole đồng as numbers, the percentage as a number, every text cell through the
+    spreadsheet rule (`_Sheet`).
+    """
+    stream = io.BytesIO()
+    workbook = _workbook()
+    period = table.period
+    sheet = _Sheet(
+        workbook,
+        "Tình hình",
+        f"Tình hình thực hiện khuyến công {period.label} ({period.dates}) – {table.coverage.name}",
+        [
+            "STT",
+            "Tỉnh / thành phố",
+            "Kinh phí KC được duyệt (đồng)",
+            "Giải ngân trong kỳ (đồng)",
+            "Giải ngân lũy kế (đồng)",
+            "Tỷ lệ giải ngân (%)",
+            "Số đề án",
+            "Đề án chậm",
+            "Báo cáo kỳ",
+        ],
+        [6, 34, 20, 20, 20, 12, 10, 10, 30],
+        f"Đơn vị tính: đồng · số liệu chậm tính đến ngày {table.day:%d/%m/%Y}",
+    )
+
+    def report_text(row) -> str:
+        cell = row.report
+        if cell is None:
+            return ""
+        if cell.issued is not None:
+            text = f"{cell.label}: số {cell.issued.number} ngày {cell.issued.issued_on:%d/%m/%Y}"
+            return text + (" (muộn)" if cell.late else "")
+        return cell.label
+
+    def line(row, number=""):
+        bold = row.kind != "unit"
+        values = [number, row.name, row.approved, row.performed, row.paid, row.paid_ratio, row.projects,
+                  row.lagging, report_text(row)]  # fmt: skip
+        sheet.row([values[0], values[1], *(_Amount(v) for v in values[2:5]), values[5], *values[6:]], bold=bold)
+
+    for subtotal, members in table.groups:
+        line(subtotal)
+        for number, row in enumerate(members, start=1):
+            line(row, number)
+    line(table.total)
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+class _Amount(Money):
+    """An amount the status workbook writes in whole đồng (the page's unit), not in triệu."""

@@ -21,13 +21,13 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programmes.access import is_administrator, is_approver, may_write_in_province
+from programmes.access import is_administrator, is_approver, is_reviewer, may_write_in_province
 from programmes.lib.text import normalise, text_problem
 from programmes.services.guard import with_author
 from programmes.units import unit_of_today_id
 
 from . import document, figures, render
-from .models import IssuedReport, PeriodLock, Report
+from .models import IssuedReport, PeriodLock, Report, ReportReview
 from .periods import Period
 
 
@@ -217,6 +217,11 @@ def period_unlock(*, lock: PeriodLock, user, reason: str) -> PeriodLock:
     """Unlock a period an issued report locked; administrators only, with a reason kept in the history."""
     stored = PeriodLock.objects.select_for_update().get(pk=lock.pk)
     _require(user is None or is_administrator(user), _("Only an administrator may unlock a period."))
+    return _unlock(stored, user, reason)
+
+
+def _unlock(stored: PeriodLock, user, reason: str) -> PeriodLock:
+    """The one unlock path (an administrator's unlock, a reviewer's return): the reason enters the history."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"unlock_reason": _("Give the reason for unlocking the period.")})
@@ -227,3 +232,60 @@ def period_unlock(*, lock: PeriodLock, user, reason: str) -> PeriodLock:
     stored.unlock_reason = reason[:300]
     with_author(stored, user, reason[:100]).save()
     return stored
+
+
+# --- The Ministry's answer: accept or return --------------------------------------------------------
+
+
+def _reviewable(issued: IssuedReport, user) -> IssuedReport:
+    """The issued version locked, if `user` may answer it: a Ministry reviewer, the latest version."""
+    _require(is_reviewer(user), _("Only a Ministry reviewer accepts or returns a report."))
+    stored = IssuedReport.objects.select_for_update().select_related("report").get(pk=issued.pk)
+    latest = stored.report.issues.aggregate(last=Max("version"))["last"]
+    if stored.version != latest:
+        raise ValidationError(_("A later version of this report has been issued: answer that one."))
+    return stored
+
+
+@transaction.atomic
+def report_accept(*, issued: IssuedReport, user, reason: str = "") -> ReportReview:
+    """A Ministry reviewer accepts an issued report (its latest version)."""
+    stored = _reviewable(issued, user)
+    last = stored.reviews.order_by("-reviewed_at", "-id").first()
+    if last is not None and last.action == ReportReview.Action.ACCEPTED:
+        raise ValidationError(_("This report has already been accepted."))
+    problem = text_problem(normalise(reason or ""))
+    if problem:
+        raise ValidationError({"reason": problem})
+    return ReportReview.objects.create(
+        issued_report=stored,
+        current_province_id=stored.current_province_id,
+        action=ReportReview.Action.ACCEPTED,
+        reason=normalise(reason or "")[:300],
+        reviewed_by=user,
+    )
+
+
+@transaction.atomic
+def report_return(*, issued: IssuedReport, user, reason: str) -> ReportReview:
+    """A Ministry reviewer returns an issued report with a reason: the province sees the reason, and the
+    report's period unlocks for it (the unlock path, recorded) so that the data can be corrected and the
+    report issued again."""
+    stored = _reviewable(issued, user)
+    reason = normalise(reason or "")
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for returning the report.")})
+    problem = text_problem(reason)
+    if problem:
+        raise ValidationError({"reason": problem})
+    review = ReportReview.objects.create(
+        issued_report=stored,
+        current_province_id=stored.current_province_id,
+        action=ReportReview.Action.RETURNED,
+        reason=reason[:300],
+        reviewed_by=user,
+    )
+    lock = PeriodLock.objects.select_for_update().filter(issued_report=stored, unlocked_at__isnull=True).first()
+    if lock is not None:
+        _unlock(lock, user, _("Returned by the Ministry: %(reason)s") % {"reason": reason})
+    return review

@@ -18,6 +18,23 @@ Definitions:
   the 34 of today from 1/7/2025 (`figures.Coverage.unit_column`);
 - **money left to disburse** (a province's start page): over its đề án that may still be paid
   (`statuses.PAYABLE`), the KC support in force less what is disbursed, to date.
+
+The status page (`province_status`), per unit over any period and level, reads the same rows:
+
+- **approved KC support**, **disbursed in the period**, **disbursed to date** (from 1 January of
+  the period's year to its last day), **% disbursed** (to date / approved): the unit's row of
+  the report's disbursement table for the same period and level (Biểu 04, and Biểu 01's "trong
+  kỳ" and "lũy kế");
+- **đề án**: those the report lists; **lagging**: those lagging by any rule of `programmes.lags`
+  as of the period's last day (today, when that is earlier);
+- **the report**: the state of the unit's periodic report for the period, when the period is a
+  reporting period (`completeness`).
+
+The completeness matrix (`completeness`): for each unit of the time and each reporting period of
+a year — the 6-month report (to 30/6, or the Ministry's cut-off 14/6), the 9-month one (to
+30/9) and the annual one (to 31/12, or 14/12) — the state of the unit's report: not started, a
+draft, issued (its number and date; late when issued after the due date of
+KHUYENCONG_REPORT_DUE), accepted or returned by the Ministry (with the reason). Four queries.
 """
 
 from __future__ import annotations
@@ -25,18 +42,23 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from programmes.access import sees_all_provinces
+from programmes import lags
+from programmes.access import sees_all_provinces, user_province
 from programmes.lib.formatting import ratio
-from programmes.models import Plan, Project
+from programmes.lib.text import search_key
+from programmes.models import Plan, Project, Province, Region
+from programmes.reference_data import bare_name
 from programmes.statuses import PAYABLE, UNDER_WAY, ProjectStatus
 
 from . import figures
-from .models import Level
-from .periods import period_for
+from .models import IssuedReport, Level, Report, ReportReview
+from .periods import Period, cutoff_dates, period_for
 
 S = ProjectStatus
 
@@ -165,3 +187,342 @@ def work_waiting(user) -> dict[str, int]:
 def plan_years(user) -> list[int]:
     """The years the user's plans cover, newest first (a small table)."""
     return list(Plan.objects.for_user(user).order_by("-year").values_list("year", flat=True).distinct())
+
+
+# --- Reporting periods and their state ---------------------------------------------------------------
+
+# "The report of the first 6 months of 2026", "the report of the year 2025".
+REPORTING_PERIODS = {"h1": _("first 6 months of"), "m9": _("first 9 months of"), "year": _("year")}
+
+
+class State:
+    NOT_STARTED = "not_started"
+    DRAFT = "draft"
+    ISSUED = "issued"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+
+STATE_LABELS = {
+    State.NOT_STARTED: _("not started"),
+    State.DRAFT: _("draft"),
+    State.ISSUED: _("issued"),
+    State.ACCEPTED: _("accepted"),
+    State.RETURNED: _("returned"),
+}
+
+
+def reporting_period(year: int, date_from: datetime.date, date_until: datetime.date) -> str | None:
+    """Which periodic report of `year` a period is (h1, m9, year), or None for another period."""
+    start, mid, end = cutoff_dates(year)
+    if date_from not in (datetime.date(year, 1, 1), start):
+        return None
+    if date_until in (datetime.date(year, 6, 30), mid):
+        return "h1"
+    if date_until == datetime.date(year, 9, 30):
+        return "m9"
+    if date_until in (datetime.date(year, 12, 31), end):
+        return "year"
+    return None
+
+
+def due_date(year: int, key: str) -> datetime.date:
+    day, month = settings.KHUYENCONG_REPORT_DUE[key]
+    return datetime.date(year + 1 if key == "year" else year, month, day)
+
+
+PERIOD_ENDS = {"h1": (6, 30), "m9": (9, 30), "year": (12, 31)}
+
+
+def period_end(year: int, key: str) -> datetime.date:
+    month, day = PERIOD_ENDS[key]
+    return datetime.date(year, month, day)
+
+
+@dataclass
+class Cell:
+    """A unit's report for one reporting period."""
+
+    state: str
+    report_id: int | None = None
+    issued: IssuedReport | None = None
+    review: ReportReview | None = None
+    due: datetime.date | None = None
+
+    @property
+    def label(self) -> str:
+        return str(STATE_LABELS[self.state])
+
+    @property
+    def late(self) -> bool:
+        return self.issued is not None and self.due is not None and self.issued.issued_on > self.due
+
+    @property
+    def overdue(self) -> bool:
+        """Not issued, and its due date has passed."""
+        return self.issued is None and self.due is not None and today() > self.due
+
+
+@dataclass
+class CompletenessRow:
+    unit_id: int
+    name: str
+    code: str
+    region: str
+    cells: dict[str, Cell | None]  # None: the unit did not exist at the period's end
+
+
+@dataclass
+class Rate:
+    """The national reporting rate of one period: issued on time, late, not issued (of the units due)."""
+
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0
+
+    @property
+    def due(self) -> int:
+        return self.on_time + self.late + self.missing
+
+
+@dataclass
+class Completeness:
+    year: int
+    periods: list[str]
+    rows: list[CompletenessRow]
+    rates: dict[str, Rate]
+    due: dict[str, datetime.date]
+
+
+def _unit_filter(user, *, province: Province | None = None):
+    """The units a user sees the reports of: every unit for the Ministry; their province's lineage otherwise."""
+    units = Province.objects.all()
+    if sees_all_provinces(user):
+        return units if province is None else units.filter(current=province.current_id or province.pk)
+    own = user_province(user)
+    return units.filter(current=own) if own is not None else units.none()
+
+
+def _reported_units(report: Report, key: str, units: dict[int, Province]) -> list[int]:
+    """The units of the time a report answers for: its own unit, or — a province of today reporting on a
+    period before it began — every unit of that time it grew out of."""
+    end = period_end(report.year, key)
+    own = units.get(report.province_id)
+    if own is not None and own.is_valid_on(end):
+        return [own.pk]
+    return [unit.pk for unit in units.values() if unit.current_id == report.province_id and unit.is_valid_on(end)]
+
+
+def _cells(year: int, units: dict[int, Province]) -> dict[tuple[int, str], Cell]:
+    """The state of each unit's reports of `year`, by (unit, period key). Three queries."""
+    return {(unit, key): cell for (cell_year, unit, key), cell in cells_of_years([year], units).items()}
+
+
+def cells_of_years(years, units: dict[int, Province]) -> dict[tuple[int, int, str], Cell]:
+    """The state of each unit's reports of these years, by (year, unit, period key). Three queries
+    (one when nothing was drafted)."""
+    todays = {unit.current_id or unit.pk for unit in units.values()}
+    drafts = Report.objects.filter(year__in=list(years), current_province__in=todays).only(
+        "id", "province_id", "year", "date_from", "date_until"
+    )
+    keyed: dict[int, list[tuple[int, int, str]]] = {}
+    cells: dict[tuple[int, int, str], Cell] = {}
+    for report in drafts:
+        key = reporting_period(report.year, report.date_from, report.date_until)
+        if key is None:
+            continue
+        keyed[report.pk] = [(report.year, unit_id, key) for unit_id in _reported_units(report, key, units)]
+        for place in keyed[report.pk]:
+            cells.setdefault(place, Cell(State.DRAFT, report_id=report.pk))
+    latest: dict[int, IssuedReport] = {}
+    for issued in IssuedReport.objects.filter(report__in=list(keyed)).defer("pdf", "xlsx").order_by("version"):
+        latest[issued.report_id] = issued
+    reviews: dict[int, ReportReview] = {}
+    for review in ReportReview.objects.filter(issued_report__in=[i.pk for i in latest.values()]).order_by(
+        "reviewed_at", "id"
+    ):
+        reviews[review.issued_report_id] = review
+    for report_id, issued in latest.items():
+        review = reviews.get(issued.pk)
+        state = State.ISSUED if review is None else review.action
+        for place in keyed[report_id]:
+            current = cells.get(place)
+            if current is None or current.issued is None or issued.issued_on > current.issued.issued_on:
+                cells[place] = Cell(state, report_id=report_id, issued=issued, review=review)
+    return cells
+
+
+def completeness(user, year: int, *, province: Province | None = None) -> Completeness:
+    """Each unit of the time × each reporting period of `year`: the state of its report. Four queries."""
+    ends = {key: period_end(year, key) for key in REPORTING_PERIODS}
+    first_end = min(ends.values())
+    units = {
+        unit.pk: unit
+        for unit in _unit_filter(user, province=province).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=first_end),
+            Q(valid_from__isnull=True) | Q(valid_from__lte=max(ends.values())),
+        )
+    }
+    cells = _cells(year, units)
+    due = {key: due_date(year, key) for key in REPORTING_PERIODS}
+    rates = {key: Rate() for key in REPORTING_PERIODS}
+    rows = []
+    for unit in sorted(units.values(), key=lambda u: (list(Region.values).index(u.region), _sort_name(u.name))):
+        row_cells: dict[str, Cell | None] = {}
+        for key, end in ends.items():
+            if not unit.is_valid_on(end):
+                row_cells[key] = None
+                continue
+            cell = cells.get((unit.pk, key)) or Cell(State.NOT_STARTED)
+            cell.due = due[key]
+            row_cells[key] = cell
+            if cell.issued is not None:
+                if cell.late:
+                    rates[key].late += 1
+                else:
+                    rates[key].on_time += 1
+            elif today() > due[key]:
+                rates[key].missing += 1
+        rows.append(CompletenessRow(unit.pk, unit.name, unit.code, unit.region, row_cells))
+    return Completeness(year, list(REPORTING_PERIODS), rows, rates, due)
+
+
+def _sort_name(name: str) -> str:
+    return search_key(bare_name(name))
+
+
+# --- The status page -----------------------------------------------------------------------------------
+
+
+@dataclass
+class UnitStatus:
+    """One unit's row of the status page (or a region's sub-total, or the nation's total)."""
+
+    unit_id: int | None
+    name: str
+    region: str
+    code: str = ""
+    approved: int = 0
+    performed: int = 0
+    paid: int = 0
+    projects: int = 0
+    lagging: int = 0
+    report: Cell | None = None
+    kind: str = "unit"  # unit | region | total
+
+    @property
+    def paid_ratio(self):
+        return ratio(self.paid, self.approved)
+
+    def add(self, other: UnitStatus) -> None:
+        for name in ("approved", "performed", "paid", "projects", "lagging"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+SORTS = {
+    "name": lambda row: _sort_name(row.name),
+    "approved": lambda row: row.approved,
+    "performed": lambda row: row.performed,
+    "paid": lambda row: row.paid,
+    "ratio": lambda row: (row.paid_ratio is not None, row.paid_ratio or 0),
+    "projects": lambda row: row.projects,
+    "lagging": lambda row: row.lagging,
+    "report": lambda row: list(STATE_LABELS).index(row.report.state) if row.report else -1,
+}
+
+
+@dataclass
+class StatusTable:
+    coverage: figures.Coverage
+    day: datetime.date
+    reporting_period: str | None
+    groups: list[tuple[UnitStatus, list[UnitStatus]]]
+    total: UnitStatus
+    summary: figures.Summary
+
+    @property
+    def rows(self) -> list[UnitStatus]:
+        return [row for _subtotal, members in self.groups for row in members]
+
+    @property
+    def period(self) -> Period:
+        return self.coverage.period
+
+
+def province_status(
+    user,
+    period: Period,
+    *,
+    level: str = Level.ALL,
+    units: str = "then",
+    region: str = "",
+    content: int | None = None,
+    sort: str = "",
+    descending: bool = False,
+) -> StatusTable:
+    """Each unit the user sees, over the period: the report's money, the đề án, the lagging ones, the report.
+
+    Reviewers see every unit (or a region's); province users their province and the units it grew
+    out of. The report's summary (ten queries), one count of listed and lagging đề án per unit,
+    and the reports' states (`completeness`' three) when the period is a reporting period.
+    """
+    own = None if sees_all_provinces(user) else user_province(user)
+    if own is None and not sees_all_provinces(user):
+        raise PermissionError("no read scope")
+    cov = figures.coverage(period, level=level, province=own, region=region if own is None else "",
+                           units=units, content=content)  # fmt: skip
+    summary = figures.summary(cov)
+    unit = cov.unit_column()
+    day = min(period.date_until, today())
+    listed = Project.objects.filter(cov.rows(), cov.of_content(), figures.listed(period.year, period.date_until))
+    if level != Level.ALL:
+        listed = listed.filter(plan__scheme__level__in=cov.levels)
+    counts = {
+        row[unit]: row
+        for row in lags.annotate(listed, day)
+        .values(unit)
+        .annotate(projects=Count("pk"), lagging=Count("pk", filter=lags.any_condition(day)))
+        .order_by()
+    }
+    key = reporting_period(period.year, period.date_from, period.date_until)
+    cells = {}
+    if key is not None:
+        shown = Province.objects.filter(pk__in=[status.unit_id for status in summary.status_rows])
+        cells = _cells(period.year, {unit.pk: unit for unit in shown})
+        for cell in cells.values():
+            cell.due = due_date(period.year, key)
+    rows = []
+    for status in summary.status_rows:
+        count = counts.get(status.unit_id, {})
+        cell = cells.get((status.unit_id, key)) if key else None
+        if key and cell is None:
+            cell = Cell(State.NOT_STARTED, due=due_date(period.year, key))
+        rows.append(
+            UnitStatus(
+                unit_id=status.unit_id,
+                name=status.label,
+                region=status.region,
+                code=status.code,
+                approved=status.approved_total,
+                performed=status.performed_total,
+                paid=status.paid_total,
+                projects=count.get("projects", 0),
+                lagging=count.get("lagging", 0),
+                report=cell,
+            )
+        )
+    order = SORTS.get(sort)
+    groups = []
+    total = UnitStatus(None, str(_("Whole country")) if own is None else summary.coverage.name, "", kind="total")
+    for value, label in Region.choices:
+        members = [row for row in rows if row.region == value]
+        if not members:
+            continue
+        if order is not None:
+            members.sort(key=order, reverse=descending)
+        subtotal = UnitStatus(None, str(label), value, kind="region")
+        for row in members:
+            subtotal.add(row)
+        total.add(subtotal)
+        groups.append((subtotal, members))
+    return StatusTable(cov, day, key, groups, total, summary)

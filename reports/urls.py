@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from . import views
+from . import oversight, views
 
 app_name = "reports"
 
@@ -18,4 +18,8 @@ urlpatterns = [
     path("ban-thao/<int:pk>/tai-ve/<str:kind>/", _admin(views.draft_download), name="draft_download"),
     path("da-ban-hanh/<int:pk>/<str:kind>/", _admin(views.issued_download), name="issued_download"),
     path("khoa/<int:pk>/mo-khoa/", _admin(views.unlock), name="unlock"),
+    path("tinh-hinh/", _admin(oversight.status_page), name="status"),
+    path("tien-do-bao-cao/", _admin(oversight.completeness_page), name="completeness"),
+    path("da-ban-hanh/<int:pk>/xem-xet/", _admin(oversight.review_page), name="review"),
+    path("da-ban-hanh/<int:pk>/tra-loi/<str:action>/", _admin(oversight.review), name="review_action"),
 ]

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.apps import apps
 from django.utils import translation
+from rest_framework.authtoken.models import Token
 
 from programmes import services
 from programmes.models import ProjectStatus, Province, Role
@@ -127,7 +128,10 @@ def module_personas(_two_provinces, db):
 def _thanh_hoa(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("media")
     with kept_for_the_module(django_db_blocker, media):
-        yield build_world("38", "TH")
+        world = build_world("38", "TH")
+        # An API token too, so that the admin's token pages are tried with the rest.
+        Token.objects.create(user=UserFactory(username="api.thanhhoa"))
+        yield world
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from ..access import (
 )
 from ..imports.exports import ExportMixin
 from ..lib.formatting import money, number, percent, ratio
-from ..lists import CurrentProvinceFilter, YearFilter
+from ..lists import CurrentProvinceFilter, LagFilter, YearFilter
 from ..models import (
     Beneficiary,
     Disbursement,
@@ -199,6 +199,7 @@ class ProjectAdmin(OneTimeEntryMixin, ExportMixin, TotalsChangeListMixin, Scoped
         "content",
         "status",
         "is_group",
+        LagFilter,
     ]
     list_select_related = ["province", "content"]
     # Newest year first, newest entered first within it; each sortable column has its index

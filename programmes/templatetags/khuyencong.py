@@ -1,4 +1,4 @@
-"""Display filters: money in whole đồng (1.234.567), percentages rounded once (33,16%)."""
+"""Display filters: money in whole đồng (1.234.567), percentages rounded once (33,16%), a dict's item."""
 
 from django import template
 
@@ -15,3 +15,9 @@ def money(amount):
 @register.filter
 def percent(value):
     return formatting.percent(value)
+
+
+@register.filter
+def get_item(mapping, key):
+    """`mapping[key]` in a template (None when absent)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
