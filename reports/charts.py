@@ -30,6 +30,18 @@ class Bar:
     shown: str
 
 
+FONT = "sans-serif"
+AVERAGE = 'stroke="#a4161a" stroke-width="2" stroke-dasharray="4 3"'
+
+
+def _text(x: float, y: float, content: str, font: str, anchor: str = "start") -> str:
+    """A label, its presentation in attributes (an inline SVG is drawn alike on the page and in the PDF)."""
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="11" fill="#222" '
+        f'font-family="{escape(font)}">{escape(content)}</text>'
+    )
+
+
 def _svg(height: int, title: str, description: str, body: str) -> SafeString:
     return format_html(
         '<svg class="chart" role="img" aria-labelledby="{id}-t {id}-d" viewBox="0 0 {w} {h}" width="100%" '
@@ -44,7 +56,9 @@ def _svg(height: int, title: str, description: str, body: str) -> SafeString:
     )
 
 
-def bars(title: str, description: str, items: list[Bar], *, average: Decimal | None = None, scale=None) -> SafeString:
+def bars(
+    title: str, description: str, items: list[Bar], *, average: Decimal | None = None, scale=None, font: str = FONT
+) -> SafeString:
     """Horizontal bars, longest first as given, with an optional average drawn as a line."""
     top = max((float(item.value or 0) for item in items), default=0)
     if average is not None:
@@ -56,21 +70,21 @@ def bars(title: str, description: str, items: list[Bar], *, average: Decimal | N
         y = 10 + index * (BAR + GAP)
         length = plot * float(item.value or 0) / scale
         parts.append(
-            f'<text x="{LABEL - 6}" y="{y + BAR - 5}" text-anchor="end" class="chart-label">{escape(item.label)}</text>'
-            f'<rect x="{LABEL}" y="{y}" width="{length:.1f}" height="{BAR}" class="chart-bar"></rect>'
-            f'<text x="{LABEL + length + 4:.1f}" y="{y + BAR - 5}" class="chart-value">{escape(item.shown)}</text>'
+            _text(LABEL - 6, y + BAR - 5, item.label, font, "end")
+            + f'<rect x="{LABEL}" y="{y}" width="{length:.1f}" height="{BAR}" fill="#2f6690"></rect>'
+            + _text(LABEL + length + 4, y + BAR - 5, item.shown, font)
         )
     height = 20 + len(items) * (BAR + GAP)
     if average is not None:
         x = LABEL + plot * float(average) / scale
         parts.append(
-            f'<line x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="{height - 8}" class="chart-average"></line>'
-            f'<text x="{x + 3:.1f}" y="{height - 2}" class="chart-value">{escape(percent(average))}</text>'
+            f'<line x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="{height - 8}" {AVERAGE}></line>'
+            + _text(x + 3, height - 2, percent(average), font)
         )
     return _svg(height + 6, title, description, "".join(parts))
 
 
-def cumulative(title: str, description: str, months: list[tuple[str, int]], plan: int) -> SafeString:
+def cumulative(title: str, description: str, months: list[tuple[str, int]], plan: int, font: str = FONT) -> SafeString:
     """The cumulative amount month by month as a line, against the year's plan as a level line."""
     height, left, bottom, right = 260, 90, 30, 20
     plot_w, plot_h = WIDTH - left - right, height - bottom - 20
@@ -83,22 +97,72 @@ def cumulative(title: str, description: str, months: list[tuple[str, int]], plan
     step = plot_w / max(len(months) - 1, 1)
     for index, total in enumerate(totals):
         points.append(f"{left + index * step:.1f},{20 + plot_h - plot_h * total / top:.1f}")
-    parts = [f'<line x1="{left}" y1="{20 + plot_h}" x2="{WIDTH - right}" y2="{20 + plot_h}" class="chart-axis"></line>']
+    parts = [f'<line x1="{left}" y1="{20 + plot_h}" x2="{WIDTH - right}" y2="{20 + plot_h}" stroke="#666"></line>']
     for index, (label, _amount) in enumerate(months):
-        parts.append(
-            f'<text x="{left + index * step:.1f}" y="{height - 8}" text-anchor="middle" class="chart-label">'
-            f"{escape(label)}</text>"
-        )
+        parts.append(_text(left + index * step, height - 8, label, font, "middle"))
     if plan:
         y = 20 + plot_h - plot_h * plan / top
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" class="chart-average"></line>')
-        parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" class="chart-value">'
-                     f"{escape(money(plan // 1_000_000))}</text>")  # fmt: skip
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" {AVERAGE}></line>')
+        parts.append(_text(left - 4, y + 4, money(plan // 1_000_000), font, "end"))
     if points:
-        parts.append(f'<polyline points="{" ".join(points)}" class="chart-line"></polyline>')
+        line = 'fill="none" stroke="#2f6690" stroke-width="2.5"'
+        parts.append(f'<polyline points="{" ".join(points)}" {line}></polyline>')
         last = points[-1].split(",")
-        parts.append(
-            f'<text x="{float(last[0]) - 4:.1f}" y="{float(last[1]) - 6:.1f}" text-anchor="end" class="chart-value">'
-            f"{escape(money(totals[-1] // 1_000_000))}</text>"
-        )
+        parts.append(_text(float(last[0]) - 4, float(last[1]) - 6, money(totals[-1] // 1_000_000), font, "end"))
     return _svg(height, title, description, "".join(parts))
+
+
+def short(text: str, length: int = 30) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def status_charts(ratios: list[tuple[str, Decimal | None]], total_ratio, summary, months, font: str = FONT) -> dict:
+    """The three charts of a national or regional view, with the rows of their tables.
+
+    `ratios`: (unit, % disbursed to date) of the units with approved support; `summary` the report's
+    (`figures.summary`) for the plan and the contents; `months` from `figures.monthly_payments`.
+    """
+    from django.utils.translation import gettext as _
+
+    by_ratio = sorted(ratios, key=lambda item: item[1] or 0, reverse=True)
+    ratio_chart = bars(
+        _("Disbursed (%) by province"),
+        _("Each province's payments to date as a share of its approved KC support; the line is the national figure."),
+        [Bar(name, value or 0, percent(value)) for name, value in by_ratio],
+        average=total_ratio,
+        scale=max([100, *(float(value or 0) for _name, value in by_ratio)]),
+        font=font,
+    )
+    plan = summary.total.planned_amount
+    cumulative_chart = cumulative(
+        _("Cumulative disbursement by month, against the plan"),
+        _(
+            "Payments from the start of the year on the year's projects, month by month (triệu đồng); the level "
+            "line is the year's plan."
+        ),  # fmt: skip
+        [(f"{day:%m/%Y}", amount) for day, amount in months],
+        plan,
+        font,
+    )
+    lines = sorted((line for block in summary.blocks for line in block.lines), key=lambda line: line.cumulative,
+                   reverse=True)  # fmt: skip
+    content_chart = bars(
+        _("Money disbursed by activity content (triệu đồng)"),
+        _("Payments from the start of the year by activity content, largest first."),
+        [Bar(short(f"{line.content_code} {line.label}"), line.cumulative, money(line.cumulative // 1_000_000))
+         for line in lines],
+        font=font,
+    )  # fmt: skip
+    running, cumulative_rows = 0, []
+    for day, amount in months:
+        running += amount
+        cumulative_rows.append((day, amount, running))
+    return {
+        "ratio": ratio_chart,
+        "ratio_rows": by_ratio,
+        "cumulative": cumulative_chart,
+        "cumulative_rows": cumulative_rows,
+        "plan": plan,
+        "content": content_chart,
+        "content_rows": lines,
+    }

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from programmes.lib.formatting import millions, percent
 from programmes.models import SCHEME_LEVEL_ABBREVIATIONS, Province
 
-from . import figures
+from . import charts, figures
 from .models import Scope
 
 UNIT_LABEL = "ĐVT: triệu đồng"
@@ -83,11 +83,21 @@ class Document:
             "doc": self,
             "unit_label": UNIT_LABEL,
             "status_groups": self.status_groups(),
+            "charts": self.charts(),
             **{
                 name: self.narrative(name)
                 for name in ("advantages", "limitations", "causes", "tasks", "recommendations")
             },
         }
+
+    def charts(self, font: str = "Report Serif") -> dict | None:
+        """A region's or the nation's document carries the status page's charts (`reports.charts`)."""
+        if self.coverage.scope == Scope.PROVINCE:
+            return None
+        rows = [row for row in self.summary.status_rows if row.approved_total]
+        ratios = [(row.label, row.percent()) for row in rows]
+        months = figures.monthly_payments(self.coverage)
+        return charts.status_charts(ratios, self.summary.status_total.percent(), self.summary, months, font)
 
     def status_groups(self):
         if self.coverage.scope == Scope.PROVINCE:

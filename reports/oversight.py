@@ -26,7 +26,6 @@ from django.views.decorators.http import require_POST
 from programmes import lags
 from programmes.access import is_reviewer, sees_all_provinces, user_role
 from programmes.forms import text_validator
-from programmes.lib.formatting import money, percent
 from programmes.models import ActivityContent, Region
 
 from . import charts, figures, render, services, status
@@ -193,57 +192,9 @@ def _links(table: status.StatusTable) -> dict:
 
 
 def _charts(table: status.StatusTable) -> dict:
-    period = table.period
-    rows = [row for row in table.rows if row.approved]
-    by_ratio = sorted(rows, key=lambda row: row.paid_ratio or 0, reverse=True)
-    ratio_items = [charts.Bar(row.name, row.paid_ratio or 0, percent(row.paid_ratio)) for row in by_ratio]
-    ratio_chart = charts.bars(
-        _("Disbursed (%) by province"),
-        _("Each province's payments to date as a share of its approved KC support; the line is the national figure."),
-        ratio_items,
-        average=table.total.paid_ratio,
-        scale=max([100, *(float(row.paid_ratio or 0) for row in rows)]),
-    )
+    ratios = [(row.name, row.paid_ratio) for row in table.rows if row.approved]
     months = figures.monthly_payments(table.coverage)
-    plan = table.summary.total.planned_amount
-    month_labels = [(f"{day:%m/%Y}", amount) for day, amount in months]
-    cumulative_chart = charts.cumulative(
-        _("Cumulative disbursement by month, against the plan"),
-        _(
-            "Payments from the start of the year on the year's projects, month by month (triệu đồng); the level "
-            "line is the year's plan."
-        ),  # fmt: skip
-        month_labels,
-        plan,
-    )
-    lines = [line for block in table.summary.blocks for line in block.lines]
-    content_items = [
-        charts.Bar(_short(f"{line.content_code} {line.label}"), line.cumulative, money(line.cumulative // 1_000_000))
-        for line in sorted(lines, key=lambda line: line.cumulative, reverse=True)
-    ]
-    content_chart = charts.bars(
-        _("Money disbursed by activity content (triệu đồng)"),
-        _("Payments from the start of the year by activity content, largest first."),
-        content_items,
-    )
-    running, cumulative_rows = 0, []
-    for day, amount in months:
-        running += amount
-        cumulative_rows.append((day, amount, running))
-    return {
-        "ratio": ratio_chart,
-        "ratio_rows": by_ratio,
-        "cumulative": cumulative_chart,
-        "cumulative_rows": cumulative_rows,
-        "plan": plan,
-        "content": content_chart,
-        "content_rows": sorted(lines, key=lambda line: line.cumulative, reverse=True),
-        "period": period,
-    }
-
-
-def _short(text: str, length: int = 30) -> str:
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+    return charts.status_charts(ratios, table.total.paid_ratio, table.summary, months)
 
 
 # --- Completeness -------------------------------------------------------------------------------------

@@ -20,6 +20,6 @@ urlpatterns = [
     path("khoa/<int:pk>/mo-khoa/", _admin(views.unlock), name="unlock"),
     path("tinh-hinh/", _admin(oversight.status_page), name="status"),
     path("tien-do-bao-cao/", _admin(oversight.completeness_page), name="completeness"),
-    path("da-ban-hanh/<int:pk>/xem-xet/", _admin(oversight.review_page), name="review"),
-    path("da-ban-hanh/<int:pk>/tra-loi/<str:action>/", _admin(oversight.review), name="review_action"),
+    path("y-kien/<int:pk>/", _admin(oversight.review_page), name="review"),
+    path("y-kien/<int:pk>/<str:action>/", _admin(oversight.review), name="review_action"),
 ]

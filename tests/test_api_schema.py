@@ -19,6 +19,20 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", WSGIHandler())
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def one_connection():
+    """Keep the test's database connection between the requests, as Django's test client does (the WSGI
+    handler would close it at the end of each request, and the test's transaction with it)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(params=["ministry_reviewer", "thanhhoa_officer"])
 def token(request, thanhhoa_2024):
     return Token.objects.create(user=request.getfixturevalue(request.param)).key
