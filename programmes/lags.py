@@ -1,7 +1,10 @@
 """Which đề án lag, and why, as of a day: five named rules, each a filter (the Ministry's status page, issue 18).
 
 A rule reads only the đề án's dates, status and payments, so it answers for any day, not only
-today: the status page asks it as of its period's last day (or today, when that is earlier).
+today: the status page asks it as of its period's last day (or today, when that is earlier). The
+payments are read from the digest the payments' triggers keep on the đề án's row (the day of the
+first payment, the advances to date; migration 0016), so counting the lagging đề án of the nation
+reads no payment but those of a đề án whose advances to date are over the cap.
 
 - **overdue** (quá hạn): approved by the day and not stopped by it, past its end date, and not
   accepted (nghiệm thu) by the day;
@@ -97,7 +100,13 @@ def _not_accepted_by(day: datetime.date) -> Q:
 
 
 def annotate(projects, day: datetime.date):
-    """The đề án with what the rules need as of `day`: advances paid by then, whether anything was paid."""
+    """The đề án with what the advance rule needs as of `day`: the advances paid by then.
+
+    Read only for a đề án whose advances to date (the digest on its row, kept by the payments'
+    triggers) are over the cap: the rule's cheaper terms come first, so the payments of the others
+    are never read. Nothing else of the rules reads a payment: the day of the first payment is on
+    the đề án's row too.
+    """
     advances = (
         Disbursement.objects.filter(project=OuterRef("pk"), kind=PaymentKind.ADVANCE, paid_on__lte=day)
         .order_by()
@@ -105,47 +114,59 @@ def annotate(projects, day: datetime.date):
         .annotate(total=Sum("amount"))
         .values("total")
     )
-    paid = Disbursement.objects.filter(project=OuterRef("pk"), paid_on__lte=day)
-    return projects.annotate(
-        lag_advanced=Coalesce(Subquery(advances), Value(0)),
-        lag_paid=Exists(paid),
-    )
+    return projects.annotate(lag_advanced=Coalesce(Subquery(advances), Value(0)))
 
 
 def condition(rule: str, day: datetime.date) -> Q:
     """The rule as a filter on đề án annotated by `annotate(…, day)`."""
+    return _approved_by(day) & _condition_once_approved(rule, day)
+
+
+def _condition_once_approved(rule: str, day: datetime.date) -> Q:
+    """The rule for đề án approved by `day` and not stopped by it (all the rules ask that first)."""
     if rule == "overdue":
-        return _approved_by(day) & Q(end_date__lt=day) & _not_accepted_by(day)
+        return Q(end_date__lt=day) & _not_accepted_by(day)
     if rule == "unsettled":
         national = settings.KHUYENCONG_SETTLEMENT_DEADLINE["kcqg"]
         local = settings.KHUYENCONG_SETTLEMENT_DEADLINE["kcdp"]
-        accepted = Q(accepted_on__lte=day) & (Q(settled_on__isnull=True) | Q(settled_on__gt=day)) & _approved_by(day)
+        accepted = Q(accepted_on__lte=day) & (Q(settled_on__isnull=True) | Q(settled_on__gt=day))
         late = Q(plan__scheme__level="kcqg", year__lte=_last_settled_year(day, national)) | Q(
             plan__scheme__level="kcdp", year__lte=_last_settled_year(day, local)
         )
         return accepted & late
     if rule == "advance_over_cap":
-        cap = settings.KHUYENCONG_ADVANCE_CAP_PERCENT
-        return _approved_by(day) & _not_accepted_by(day) & Q(lag_advanced__gt=F("kc_support") * cap / 100)
+        cap = F("kc_support") * settings.KHUYENCONG_ADVANCE_CAP_PERCENT / 100
+        # The advances by the day are at most those to date: only then are they read as of the day.
+        return _not_accepted_by(day) & Q(advanced_amount__gt=cap) & Q(lag_advanced__gt=cap)
     if rule == "no_payment":
         months = settings.KHUYENCONG_LAG_NO_PAYMENT_MONTHS
-        payable = _approved_by(day) & (Q(settled_on__isnull=True) | Q(settled_on__gt=day))
-        return payable & Q(decision_date__lt=_months_before(day, months), lag_paid=False)
+        payable = Q(settled_on__isnull=True) | Q(settled_on__gt=day)
+        unpaid = Q(first_paid_on__isnull=True) | Q(first_paid_on__gt=day)
+        return payable & Q(decision_date__lt=_months_before(day, months)) & unpaid
     raise ValueError(rule)
 
 
-def any_condition(day: datetime.date) -> Q:
-    """Lagging by any of the đề án rules."""
+def any_condition(day: datetime.date, *, years=None) -> Q:
+    """Lagging by any of the đề án rules (approved by the day, then any rule's own terms).
+
+    With `years` (the đề án are of those plan years), a rule that cannot hold for them is left out:
+    settlement is late only for plan years whose deadline has passed by the day.
+    """
     combined = Q()
     for rule in PROJECT_RULES:
-        combined |= condition(rule, day)
-    return combined
+        if rule == "unsettled" and years is not None and min(years) > _last_settled_year_any(day):
+            continue
+        combined |= _condition_once_approved(rule, day)
+    return _approved_by(day) & combined
 
 
-def lagging(projects, day: datetime.date, rule: str | None = None):
-    """The đề án of `projects` that lag on `day` (by `rule`, or by any)."""
-    annotated = annotate(projects, day)
-    return annotated.filter(condition(rule, day) if rule else any_condition(day))
+def _last_settled_year_any(day: datetime.date) -> int:
+    return max(_last_settled_year(day, deadline) for deadline in settings.KHUYENCONG_SETTLEMENT_DEADLINE.values())
+
+
+def lagging(projects, day: datetime.date, rule: str | None = None, *, years=None):
+    """The đề án of `projects` that lag on `day` (by `rule`, or by any); `years` as for `any_condition`."""
+    return annotate(projects, day).filter(condition(rule, day) if rule else any_condition(day, years=years))
 
 
 def unused_plan_lines(lines, day: datetime.date):

@@ -719,6 +719,10 @@ class Project(FiledUnder, DecisionFields, Searchable):
     beneficiary_support = models.BigIntegerField(
         _("support allotted to beneficiaries (đồng)"), default=0, editable=False
     )
+    # A digest of the đề án's payments, kept by the same triggers as `disbursed_amount` (migration
+    # 0016), so the lag rules (programmes.lags) read the đề án's row, not its payments.
+    first_paid_on = models.DateField(_("first paid on"), null=True, editable=False)
+    advanced_amount = models.BigIntegerField(_("advanced (đồng)"), default=0, editable=False)
 
     status = models.CharField(
         _("status"), max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.REGISTERED
@@ -735,10 +739,13 @@ class Project(FiledUnder, DecisionFields, Searchable):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     objects = ProjectQuerySet.as_manager()
+    # Written by the database triggers alone (programmes.triggers); a save carries what is stored.
+    KEPT_BY_TRIGGERS = ("disbursed_amount", "beneficiary_support", "first_paid_on", "advanced_amount")
     search_source = ("code", "name", "location")
     filed_under = ("plan",)
     history = HistoricalRecords(
-        verbose_name=_("historical project"), excluded_fields=["search_text", "province", "current_province", "year"]
+        verbose_name=_("historical project"),
+        excluded_fields=["search_text", "province", "current_province", "year", "first_paid_on", "advanced_amount"],
     )
 
     class Meta:
@@ -775,7 +782,8 @@ class Project(FiledUnder, DecisionFields, Searchable):
             models.Index(
                 fields=["plan"], include=["id", "kc_support", "disbursed_amount"], name="project_plan_figures_idx"
             ),
-            # The reports' figures of a year, for a province or the nation, from the index alone.
+            # The reports' figures of a year, for a province or the nation, and the lag rules over
+            # them (the status page), from the index alone.
             models.Index(
                 fields=["year", "current_province"],
                 include=[
@@ -788,9 +796,13 @@ class Project(FiledUnder, DecisionFields, Searchable):
                     "started_on",
                     "accepted_on",
                     "stopped_on",
+                    "settled_on",
+                    "end_date",
                     "kc_support",
                     "counterpart_funds",
                     "disbursed_amount",
+                    "first_paid_on",
+                    "advanced_amount",
                 ],
                 name="project_report_idx",
             ),
@@ -815,6 +827,10 @@ class Project(FiledUnder, DecisionFields, Searchable):
             models.CheckConstraint(
                 condition=Q(beneficiary_support__gte=0) & Q(beneficiary_support__lte=F("kc_support")),
                 name="project_beneficiaries_within_support",
+            ),
+            models.CheckConstraint(
+                condition=Q(advanced_amount__gte=0) & Q(advanced_amount__lte=F("disbursed_amount")),
+                name="project_advances_within_disbursed",
             ),
             models.CheckConstraint(
                 condition=_dates_in_order("start_date", "end_date"), name="project_start_before_end"
@@ -1244,7 +1260,13 @@ class Disbursement(FiledUnder, RegisterModel):
             models.Index(
                 fields=["current_province", "paid_on", "id"], include=["amount"], name="disbursement_scope_paid_idx"
             ),
-            models.Index(fields=["year", "paid_on", "id"], include=["amount"], name="disbursement_year_paid_idx"),
+            # A year's payments by date (the lists), and up to a day per đề án (the lag rules'
+            # payments of a plan year, programmes.lags), from the index alone.
+            models.Index(
+                fields=["year", "paid_on", "id"],
+                include=["amount", "project", "kind"],
+                name="disbursement_year_paid_idx",
+            ),
             models.Index(
                 fields=["current_province", "year", "paid_on", "id"],
                 include=["amount"],
@@ -1252,8 +1274,9 @@ class Disbursement(FiledUnder, RegisterModel):
             ),
             models.Index(fields=["amount", "id"], name="disbursement_amount_idx"),
             models.Index(fields=["current_province", "amount", "id"], name="disbursement_scope_amount_idx"),
-            # A search by đề án: its payments and their totals, from the index alone.
-            models.Index(fields=["project"], include=["amount"], name="disbursement_project_idx"),
+            # A search by đề án: its payments and their totals, from the index alone; and the lag
+            # rules' payments of a đề án up to a day (programmes.lags), from the index alone too.
+            models.Index(fields=["project", "paid_on"], include=["amount", "kind"], name="disbursement_project_idx"),
             # The reports' sums by plan and content over a period (reports.figures), from the index alone.
             models.Index(
                 fields=["paid_on"],

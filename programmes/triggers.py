@@ -27,6 +27,13 @@ TOTALS = [
     ("programmes_disbursement", "amount", "disbursed_amount"),
     ("programmes_beneficiary", "support_amount", "beneficiary_support"),
 ]
+# Since migration 0016 the payment triggers also keep a digest of the đề án's payments, kept the
+# same way, so the lag rules (programmes.lags) read a đề án's row instead of its payments: the
+# day of its first payment and the sum of its advances (tạm ứng). Migrations before 0016 create
+# the triggers without it (`digest=False`).
+ADVANCE = "tam_ung"  # money.PaymentKind.ADVANCE (this module imports nothing of the project)
+DIGEST_COLUMNS = ("first_paid_on", "advanced_amount")
+_ADVANCED = "CASE WHEN {row}.kind = '" + ADVANCE + "' THEN {row}.amount ELSE 0 END"
 
 
 def _postgres_create_per_row(table: str, amount: str, total: str) -> list[str]:
@@ -70,35 +77,126 @@ def _postgres_create(table: str, amount: str, total: str) -> list[str]:
             f"SELECT project_id, {amount} AS delta FROM new_rows UNION ALL SELECT project_id, -{amount} FROM old_rows"
         ),
     }
-    transitions = {
-        "INSERT": "NEW TABLE AS new_rows",
-        "DELETE": "OLD TABLE AS old_rows",
-        "UPDATE": "NEW TABLE AS new_rows OLD TABLE AS old_rows",
-    }
-    statements = []
-    for event, rows in moved.items():
-        function = f"{table}_total_{event.lower()}"
-        statements += [
-            f"""
-            CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
-            BEGIN
+    update = """
                 UPDATE programmes_project p SET {total} = p.{total} + moved.delta
                 FROM (
                     SELECT project_id, sum(delta)::bigint AS delta FROM ({rows}) AS rows
                     GROUP BY project_id HAVING sum(delta) <> 0
                 ) AS moved
-                WHERE p.id = moved.project_id;
+                WHERE p.id = moved.project_id;"""
+    return _statement_triggers(table, {event: update.format(total=total, rows=rows) for event, rows in moved.items()})
+
+
+_TRANSITIONS = {
+    "INSERT": "NEW TABLE AS new_rows",
+    "DELETE": "OLD TABLE AS old_rows",
+    "UPDATE": "NEW TABLE AS new_rows OLD TABLE AS old_rows",
+}
+
+
+def _statement_triggers(table: str, bodies: dict[str, str]) -> list[str]:
+    """One AFTER … FOR EACH STATEMENT trigger per event on `table`, running its body over the transition tables."""
+    statements = []
+    for event, body in bodies.items():
+        function = f"{table}_total_{event.lower()}"
+        statements += [
+            f"""
+            CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
+            BEGIN
+                {body}
                 RETURN NULL;
             END
             $$ LANGUAGE plpgsql;
             """,
             f"""
             CREATE TRIGGER {function} AFTER {event} ON {table}
-            REFERENCING {transitions[event]}
+            REFERENCING {_TRANSITIONS[event]}
             FOR EACH STATEMENT EXECUTE FUNCTION {function}();
             """,
         ]
     return statements
+
+
+def _postgres_create_payments() -> list[str]:
+    """`_postgres_create` for the payments, with the digest (first payment day, advances).
+
+    An insert moves the first day earlier at most; a delete or an update that touches a payment's
+    đề án, amount, kind or day reads the đề án's first day again from the index on (đề án, day).
+    An update of anything else (a note, a voucher number) updates no đề án.
+    """
+    relevant = (
+        "(n.project_id, n.amount, n.kind, n.paid_on) IS DISTINCT FROM (o.project_id, o.amount, o.kind, o.paid_on)"
+    )
+    first_day = "(SELECT min(d.paid_on) FROM programmes_disbursement d WHERE d.project_id = p.id)"
+    bodies = {
+        "INSERT": f"""
+            UPDATE programmes_project p SET
+                disbursed_amount = p.disbursed_amount + moved.delta,
+                advanced_amount = p.advanced_amount + moved.advanced,
+                first_paid_on = LEAST(p.first_paid_on, moved.first_day)
+            FROM (
+                SELECT project_id, sum(amount)::bigint AS delta,
+                       sum({_ADVANCED.format(row="new_rows")})::bigint AS advanced, min(paid_on) AS first_day
+                FROM new_rows GROUP BY project_id
+            ) AS moved
+            WHERE p.id = moved.project_id;
+            """,
+        "DELETE": f"""
+            UPDATE programmes_project p SET
+                disbursed_amount = p.disbursed_amount - moved.delta,
+                advanced_amount = p.advanced_amount - moved.advanced,
+                first_paid_on = {first_day}
+            FROM (
+                SELECT project_id, sum(amount)::bigint AS delta,
+                       sum({_ADVANCED.format(row="old_rows")})::bigint AS advanced
+                FROM old_rows GROUP BY project_id
+            ) AS moved
+            WHERE p.id = moved.project_id;
+            """,
+        "UPDATE": f"""
+            UPDATE programmes_project p SET
+                disbursed_amount = p.disbursed_amount + moved.delta,
+                advanced_amount = p.advanced_amount + moved.advanced,
+                first_paid_on = {first_day}
+            FROM (
+                SELECT project_id, sum(delta)::bigint AS delta, sum(advanced)::bigint AS advanced
+                FROM (
+                    SELECT n.project_id, n.amount AS delta, {_ADVANCED.format(row="n")} AS advanced
+                    FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE {relevant}
+                    UNION ALL
+                    SELECT o.project_id, -o.amount, -{_ADVANCED.format(row="o")}
+                    FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE {relevant}
+                ) AS rows
+                GROUP BY project_id
+            ) AS moved
+            WHERE p.id = moved.project_id;
+            """,
+    }
+    return _statement_triggers("programmes_disbursement", bodies)
+
+
+def _sqlite_create_payments() -> list[str]:
+    """`_sqlite_create` for the payments, with the digest (first payment day, advances)."""
+    first_day = "(SELECT min(d.paid_on) FROM programmes_disbursement d WHERE d.project_id = {row}.project_id)"
+    add = (
+        "UPDATE programmes_project SET disbursed_amount = disbursed_amount + NEW.amount, "
+        f"advanced_amount = advanced_amount + {_ADVANCED.format(row='NEW')}, "
+        "first_paid_on = CASE WHEN first_paid_on IS NULL OR NEW.paid_on < first_paid_on THEN NEW.paid_on "
+        "ELSE first_paid_on END WHERE id = NEW.project_id;"
+    )
+    sub = (
+        "UPDATE programmes_project SET disbursed_amount = disbursed_amount - OLD.amount, "
+        f"advanced_amount = advanced_amount - {_ADVANCED.format(row='OLD')}, "
+        f"first_paid_on = {first_day.format(row='OLD')} WHERE id = OLD.project_id;"
+    )
+    again = f"UPDATE programmes_project SET first_paid_on = {first_day.format(row='NEW')} WHERE id = NEW.project_id;"
+    table = "programmes_disbursement"
+    return [
+        f"CREATE TRIGGER {table}_total_insert AFTER INSERT ON {table} BEGIN {add} END;",
+        f"CREATE TRIGGER {table}_total_delete AFTER DELETE ON {table} BEGIN {sub} END;",
+        f"CREATE TRIGGER {table}_total_update AFTER UPDATE OF amount, project_id, kind, paid_on ON {table} "
+        f"BEGIN {sub} {add} {again} END;",
+    ]
 
 
 def _sqlite_create(table: str, amount: str, total: str) -> list[str]:
@@ -116,12 +214,23 @@ def _check_vendor(vendor: str) -> None:
         raise RuntimeError(f"running-total triggers are written for PostgreSQL and SQLite, not {vendor}")
 
 
-def create_sql(vendor: str, *, per_row: bool = False) -> list[str]:
-    """The running-total triggers; on PostgreSQL per statement unless `per_row` (migration 0002's)."""
+def create_sql(vendor: str, *, per_row: bool = False, digest: bool = True) -> list[str]:
+    """The running-total triggers; on PostgreSQL per statement unless `per_row` (migration 0002's).
+
+    With `digest` (from migration 0016 on) the payments' triggers keep the digest as well.
+    """
     _check_vendor(vendor)
     builders = {"sqlite": _sqlite_create, "postgresql": _postgres_create_per_row if per_row else _postgres_create}
     build = builders[vendor]  # SQLite has row triggers only
-    return [statement for table, amount, total in TOTALS for statement in build(table, amount, total)]
+    statements = []
+    for table, amount, total in TOTALS:
+        if digest and table == "programmes_disbursement":
+            if per_row:
+                raise ValueError("the digest is kept by the statement triggers (PostgreSQL) or SQLite's")
+            statements += _postgres_create_payments() if vendor == "postgresql" else _sqlite_create_payments()
+        else:
+            statements += build(table, amount, total)
+    return statements
 
 
 def drop_sql(vendor: str) -> list[str]:
@@ -140,20 +249,28 @@ def drop_sql(vendor: str) -> list[str]:
     ]
 
 
-GUARD_POSTGRES = [
-    """
+def _guard_postgres(digest: bool) -> list[str]:
+    """Only the triggers above write the totals (and, from migration 0016, the digest); anyone else is refused."""
+    columns = ["disbursed_amount", "beneficiary_support", *(DIGEST_COLUMNS if digest else ())]
+    fresh = " OR ".join(
+        [f"NEW.{column} <> 0" for column in columns if column != "first_paid_on"]
+        + (["NEW.first_paid_on IS NOT NULL"] if digest else [])
+    )
+    changed = "\n               OR ".join(f"NEW.{column} IS DISTINCT FROM OLD.{column}" for column in columns)
+    kept = " and ".join([", ".join(columns[:-1]), columns[-1]])
+    return [
+        f"""
     CREATE OR REPLACE FUNCTION programmes_project_guard_totals() RETURNS trigger AS $$
     BEGIN
         -- The sync triggers write the totals from inside another trigger (depth 2 here).
         IF pg_trigger_depth() < 2 THEN
             IF TG_OP = 'INSERT' THEN
-                IF NEW.disbursed_amount <> 0 OR NEW.beneficiary_support <> 0 THEN
+                IF {fresh} THEN
                     RAISE EXCEPTION 'a new project starts with no money disbursed or allotted'
                         USING ERRCODE = 'check_violation';
                 END IF;
-            ELSIF NEW.disbursed_amount IS DISTINCT FROM OLD.disbursed_amount
-               OR NEW.beneficiary_support IS DISTINCT FROM OLD.beneficiary_support THEN
-                RAISE EXCEPTION 'disbursed_amount and beneficiary_support are kept by their triggers only'
+            ELSIF {changed} THEN
+                RAISE EXCEPTION '{kept} are kept by their triggers only'
                     USING ERRCODE = 'check_violation';
             END IF;
         END IF;
@@ -161,18 +278,21 @@ GUARD_POSTGRES = [
     END
     $$ LANGUAGE plpgsql;
     """,
-    """
+        f"""
     CREATE TRIGGER programmes_project_guard_totals
-    BEFORE INSERT OR UPDATE OF disbursed_amount, beneficiary_support ON programmes_project
+    BEFORE INSERT OR UPDATE OF {", ".join(columns)} ON programmes_project
     FOR EACH ROW EXECUTE FUNCTION programmes_project_guard_totals();
     """,
-]
+    ]
+
+
+GUARD_POSTGRES = _guard_postgres(digest=False)  # as migration 0007 created it
 GUARD_POSTGRES_DROP = ["DROP TRIGGER IF EXISTS programmes_project_guard_totals ON programmes_project;"]
 
 
-def guard_create_sql(vendor: str) -> list[str]:
+def guard_create_sql(vendor: str, *, digest: bool = True) -> list[str]:
     _check_vendor(vendor)
-    return GUARD_POSTGRES if vendor == "postgresql" else []
+    return _guard_postgres(digest) if vendor == "postgresql" else []
 
 
 def guard_drop_sql(vendor: str) -> list[str]:

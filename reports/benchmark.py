@@ -175,3 +175,61 @@ def _plain_workbook(cells) -> bytes:
     stream = io.BytesIO()
     workbook.save(stream)
     return stream.getvalue()
+
+
+# --- The Ministry's oversight: the status page, its API, the completeness matrix ----------------------------
+
+STATUS_MS = 150
+COMPLETENESS_MS = 100
+
+
+class OversightBenchmark(BenchmarkPart):
+    """The national status page and /api/v1/status/ for a 6-month period, a year and a period across 1/7/2025
+    (≤ 150 ms median server time each), beside the report's own figures for the same period; the
+    completeness matrix (≤ 100 ms). Server time: the request in process, DEBUG off, as a reviewer."""
+
+    def __init__(self, command, repeat: int, reviewer):
+        super().__init__(command)
+        self.repeat = max(5, repeat)
+        self.reviewer = reviewer
+
+    def run(self) -> list[str]:
+        from django.test import Client
+        from rest_framework.authtoken.models import Token
+
+        self.out.write("\nOversight (reports.status: the status page, the API, the completeness matrix)")
+        year = ReportsBenchmark.busiest_year()
+        client = Client()
+        client.force_login(self.reviewer)
+        token, _created = Token.objects.get_or_create(user=self.reviewer)
+        api = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+        periods = [
+            ("6 months", period_for(year, "h1"), {"preset": "h1"}),
+            ("a year", period_for(year, "year"), {"preset": "year"}),
+            (
+                "across 1/7/2025",
+                period_for(2025, "custom", date_from=datetime.date(2025, 1, 1), date_until=datetime.date(2025, 12, 31)),
+                {"preset": "custom", "date_from": "2025-01-01", "date_until": "2025-12-31"},
+            ),
+        ]
+        for label, period, params in periods:
+            dates = period.dates
+            figures_ms = _median_ms(lambda period=period: figures.summary(figures.coverage(period)), self.repeat)
+            self.out.write(f"  {'report figures, the nation, ' + label + ' (' + dates + ')':<62} {figures_ms:>9.1f} ms")
+            query = {"year": period.year, "level": "all", "units": "then", **params}
+            page_ms = _median_ms(lambda query=query: _ok(client.get("/admin/bao-cao/tinh-hinh/", query)), self.repeat)
+            self.check(f"status page, the nation, {label}", page_ms, STATUS_MS, "ms")
+            api_query = {"from": f"{period.date_from:%Y-%m-%d}", "until": f"{period.date_until:%Y-%m-%d}"}
+            api_ms = _median_ms(lambda q=api_query: _ok(api.get("/api/v1/status/", q)), self.repeat)
+            self.check(f"GET /api/v1/status/, the nation, {label}", api_ms, STATUS_MS, "ms")
+        matrix_ms = _median_ms(lambda: _ok(client.get("/admin/bao-cao/tien-do-bao-cao/", {"nam": year})), self.repeat)
+        self.check(f"completeness matrix, {year}", matrix_ms, COMPLETENESS_MS, "ms")
+        api_ms = _median_ms(lambda: _ok(api.get("/api/v1/completeness/", {"year": year})), self.repeat)
+        self.check(f"GET /api/v1/completeness/, {year}", api_ms, COMPLETENESS_MS, "ms")
+        return self.failures
+
+
+def _ok(response):
+    if response.status_code != 200:
+        raise RuntimeError(f"{response.status_code} from the benchmark's request")
+    return response

@@ -37,10 +37,10 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Sum, When
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from programmes import statuses
+from programmes import lags, statuses
 from programmes.lib.formatting import ratio
 from programmes.lib.text import search_key
 from programmes.models import (
@@ -271,6 +271,10 @@ class StatusRow:
     kind: str = "unit"  # unit | region | total
     unit_id: int | None = None
     code: str = ""
+    # With `summary(counts_on=…)`: the đề án the report lists, the overdue and the lagging ones.
+    projects: int = 0
+    overdue: int = 0
+    lagging: int = 0
 
     @property
     def planned_total(self) -> int:
@@ -299,6 +303,9 @@ class StatusRow:
             self.paid[level] += other.paid[level]
             self.planned[level] += other.planned[level]
             self.performed[level] += other.performed[level]
+        self.projects += other.projects
+        self.overdue += other.overdue
+        self.lagging += other.lagging
 
 
 @dataclass
@@ -342,12 +349,25 @@ def _stopped_by(day: datetime.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}stopped_on__lte": day})
 
 
-def summary(cov: Coverage) -> Summary:
+def summary(
+    cov: Coverage, *, comparisons: bool = True, counts_on: datetime.date | None = None, lagging: bool = False
+) -> Summary:
     """Biểu 01, Biểu 02 and the disbursement status of what `cov` covers. Ten queries.
 
     Each query groups by unit, plan and activity content, reading covering indexes (payments carry
     their đề án's plan and content); the level of each plan comes from one small read of the plans,
     so a single-level report filters in Python rather than joining the schemes.
+
+    Without `comparisons` (the status page, the API): the same figures by the same expressions,
+    less what only the report prints — the same period last year, the money carried over from
+    earlier years' plans (both zero) and the outputs (none). Eight queries, and the payments read
+    are the year's up to the period's end only, not also last year's.
+
+    With `counts_on` (a day), each status row also counts the đề án the report lists (`listed`)
+    and those of them overdue on that day (`programmes.lags`' rule); with `lagging`, those lagging
+    by any of the lag rules on that day, in the same query (from the đề án's rows and their digest
+    of payments; the payments of a đề án are read only for the advance rule, when its advances to
+    date are over the cap).
     """
     period = cov.period
     year, start, end = period.year, period.date_from, period.date_until
@@ -365,16 +385,26 @@ def summary(cov: Coverage) -> Summary:
     )
     # 3. The year's đề án: started and accepted in the period, approved support and counterpart funds;
     #    a đề án stopped by the period's end counts for what was paid on it.
+    #    With counts: the listed đề án, the overdue and the lagging ones among them.
     approved = _approved_by(end) & ~_stopped_by(end)
+    projects_of_year = Project.objects.filter(cov.rows(), cov.of_content(), year=year)
+    counts = {}
+    if counts_on is not None:
+        shown = listed(year, end)
+        counts["listed"] = Count("pk", filter=shown)
+        counts["overdue"] = Count("pk", filter=shown & lags.condition("overdue", counts_on))
+        if lagging:
+            projects_of_year = lags.annotate(projects_of_year, counts_on)
+            counts["lagging"] = Count("pk", filter=shown & lags.any_condition(counts_on, years=[year]))
     project_rows = (
-        Project.objects.filter(cov.rows(), cov.of_content(), year=year)
-        .values(unit, plan_ref=F("plan"), content_ref=F("content"))
+        projects_of_year.values(unit, plan_ref=F("plan"), content_ref=F("content"))
         .annotate(
             started=Count("pk", filter=Q(started_on__range=(start, end))),
             accepted=Count("pk", filter=Q(accepted_on__range=(start, end))),
             support=Coalesce(Sum("kc_support", filter=approved), 0),
             counterpart=Coalesce(Sum("counterpart_funds", filter=approved), 0),
             paid_stopped=Coalesce(Sum("disbursed_amount", filter=_approved_by(end) & _stopped_by(end)), 0),
+            **counts,
         )
         .order_by()
     )
@@ -400,16 +430,22 @@ def summary(cov: Coverage) -> Summary:
     in_period = Q(paid_on__range=(start, end))
     this_year = Q(year=year, paid_on__gte=period.year_start())
     same_period_last_year = Q(year=year - 1, paid_on__range=(last.date_from, last.date_until))
+    sums = {
+        "performed": Coalesce(Sum("amount", filter=this_year & in_period), 0),
+        "cumulative": Coalesce(Sum("amount", filter=this_year), 0),
+    }
+    if comparisons:
+        first_day = min(start, period.year_start(), last.date_from)
+        read = Q(paid_on__range=(first_day, end), year__lte=year)
+        sums["last_year"] = Coalesce(Sum("amount", filter=same_period_last_year), 0)
+        sums["carry_over"] = Coalesce(Sum("amount", filter=Q(year__lt=year) & in_period), 0)
+    else:
+        read = Q(paid_on__range=(min(start, period.year_start()), end), year=year)
     payment_rows = (
         Disbursement.objects.filter(cov.rows(), cov.of_content())
-        .filter(paid_on__range=(min(start, period.year_start(), last.date_from), end), year__lte=year)
+        .filter(read)
         .values(unit, plan_ref=F("plan"), content_ref=F("content"))
-        .annotate(
-            performed=Coalesce(Sum("amount", filter=this_year & in_period), 0),
-            cumulative=Coalesce(Sum("amount", filter=this_year), 0),
-            last_year=Coalesce(Sum("amount", filter=same_period_last_year), 0),
-            carry_over=Coalesce(Sum("amount", filter=Q(year__lt=year) & in_period), 0),
-        )
+        .annotate(**sums)
         .order_by()
     )
     # 6–7. Outputs: targets of the year's plan lines, and the đề án's planned and achieved figures.
@@ -442,7 +478,9 @@ def summary(cov: Coverage) -> Summary:
         of_levels(corrections),
         of_levels(payment_rows),
     )
-    targets, outputs = _by_kind(of_levels(plan_targets)), _by_kind(of_levels(project_outputs))
+    targets, outputs = [], []
+    if comparisons:
+        targets, outputs = _by_kind(of_levels(plan_targets)), _by_kind(of_levels(project_outputs))
     # 8–10. The names of the contents, units and indicators the figures mention.
     content_ids = {row["content_ref"] for rows in (plans, projects, payments) for row in rows}
     unit_ids = {row[unit] for rows in (plans, projects, adjustments, payments) for row in rows}
@@ -517,20 +555,24 @@ def _assemble(cov, unit, names, plans, projects, adjustments, payments, targets,
         target.started += row["started"]
         target.accepted += row["accepted"]
         target.counterpart += row["counterpart"]
-        status_row(row[unit]).approved[row["level"]] += row["support"] + row["paid_stopped"]
+        unit_status = status_row(row[unit])
+        unit_status.approved[row["level"]] += row["support"] + row["paid_stopped"]
+        unit_status.projects += row.get("listed", 0)
+        unit_status.overdue += row.get("overdue", 0)
+        unit_status.lagging += row.get("lagging", 0)
     for row in adjustments:
         line(row["level"], row["content_ref"]).counterpart += row["counterpart"] or 0
         status_row(row[unit]).approved[row["level"]] += row["support"] or 0
     carry_over = Line(label="Kinh phí năm trước chuyển sang", kind="carry_over")
     for row in payments:
-        carried = row["carry_over"]
+        carried = row.get("carry_over", 0)
         carry_over.performed += carried
         carry_over.cumulative += carried
-        if row["performed"] or row["cumulative"] or row["last_year"]:
+        if row["performed"] or row["cumulative"] or row.get("last_year"):
             target = line(row["level"], row["content_ref"])
             target.performed += row["performed"]
             target.cumulative += row["cumulative"]
-            target.last_year += row["last_year"]
+            target.last_year += row.get("last_year", 0)
         status_row(row[unit]).paid[row["level"]] += row["cumulative"]
         status_row(row[unit]).performed[row["level"]] += row["performed"]
 
@@ -837,15 +879,19 @@ def monthly_payments(cov: Coverage) -> list[tuple[datetime.date, int]]:
     "lũy kế từ đầu năm"."""
     period = cov.period
     start, end = period.year_start(), period.date_until
+    # By day (at most 366 rows), in the order of the index on (year, date): no hashing, no date
+    # function per payment; the months are summed here.
     rows = (
         Disbursement.objects.filter(cov.rows(), cov.of_content(), year=period.year, paid_on__range=(start, end))
         .filter(**({"plan__scheme__level__in": cov.levels} if len(cov.levels) == 1 else {}))
-        .annotate(month=TruncMonth("paid_on"))
-        .values("month")
+        .values("paid_on")
         .annotate(amount=Sum("amount"))
-        .order_by("month")
+        .order_by("paid_on")
     )
-    by_month = {_month_of(row["month"]): row["amount"] or 0 for row in rows}
+    by_month: dict[datetime.date, int] = {}
+    for row in rows:
+        month = _month_of(row["paid_on"])
+        by_month[month] = by_month.get(month, 0) + (row["amount"] or 0)
     months, day = [], datetime.date(start.year, start.month, 1)
     while day <= end:
         months.append((day, by_month.get(day, 0)))

@@ -13,7 +13,8 @@ Definitions:
   them. The same labels mean the same sums on the start page and in the report;
 - **projects**: the đề án the report lists (`figures.listed`: of the year's plans, approved by
   the period's end);
-- **overdue**: of those, still under way today (`statuses.UNDER_WAY`) past their end date;
+- **overdue**: of those, past their end date and not accepted today (the lag rule "overdue" of
+  `programmes.lags`, counted in the same query as the report's figures);
 - **units**: those of the time, as the reports use — the 63 provinces for a year before 2025,
   the 34 of today from 1/7/2025 (`figures.Coverage.unit_column`);
 - **money left to disburse** (a province's start page): over its đề án that may still be paid
@@ -48,7 +49,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programmes import lags
 from programmes.access import sees_all_provinces, user_province
 from programmes.lib.formatting import ratio
 from programmes.lib.text import search_key
@@ -102,20 +102,9 @@ def national_year(user, year: int, *, level: str = Level.ALL) -> NationalYear | 
     if not sees_all_provinces(user):
         return None
     cov = figures.coverage(period_for(year, "year"), level=level)
-    summary = figures.summary(cov)
-    unit, end, day = cov.unit_column(), cov.period.date_until, today()
-    listed = Project.objects.filter(cov.rows(), figures.listed(year, end))
-    if level != Level.ALL:
-        listed = listed.filter(plan__scheme__level__in=cov.levels)
-    counts = {
-        row[unit]: row
-        for row in listed.values(unit)
-        .annotate(projects=Count("pk"), overdue=Count("pk", filter=Q(status__in=UNDER_WAY, end_date__lt=day)))
-        .order_by()
-    }
-    result = NationalYear(year, units_of_today=unit == "current_province")
+    summary = figures.summary(cov, comparisons=False, counts_on=today())
+    result = NationalYear(year, units_of_today=cov.unit_column() == "current_province")
     for status in summary.status_rows:
-        count = counts.get(status.unit_id, {})
         result.rows.append(
             UnitYear(
                 unit_id=status.unit_id,
@@ -124,8 +113,8 @@ def national_year(user, year: int, *, level: str = Level.ALL) -> NationalYear | 
                 planned=status.planned_total,
                 approved=status.approved_total,
                 disbursed=status.paid_total,
-                projects=count.get("projects", 0),
-                overdue=count.get("overdue", 0),
+                projects=status.projects,
+                overdue=status.overdue,
             )
         )
     total = summary.status_total
@@ -471,19 +460,8 @@ def province_status(
         raise PermissionError("no read scope")
     cov = figures.coverage(period, level=level, province=own, region=region if own is None else "",
                            units=units, content=content)  # fmt: skip
-    summary = figures.summary(cov)
-    unit = cov.unit_column()
     day = min(period.date_until, today())
-    listed = Project.objects.filter(cov.rows(), cov.of_content(), figures.listed(period.year, period.date_until))
-    if level != Level.ALL:
-        listed = listed.filter(plan__scheme__level__in=cov.levels)
-    counts = {
-        row[unit]: row
-        for row in lags.annotate(listed, day)
-        .values(unit)
-        .annotate(projects=Count("pk"), lagging=Count("pk", filter=lags.any_condition(day)))
-        .order_by()
-    }
+    summary = figures.summary(cov, comparisons=False, counts_on=day, lagging=True)
     key = reporting_period(period.year, period.date_from, period.date_until)
     cells = {}
     if key is not None:
@@ -493,7 +471,6 @@ def province_status(
             cell.due = due_date(period.year, key)
     rows = []
     for status in summary.status_rows:
-        count = counts.get(status.unit_id, {})
         cell = cells.get((status.unit_id, key)) if key else None
         if key and cell is None:
             cell = Cell(State.NOT_STARTED, due=due_date(period.year, key))
@@ -506,8 +483,8 @@ def province_status(
                 approved=status.approved_total,
                 performed=status.performed_total,
                 paid=status.paid_total,
-                projects=count.get("projects", 0),
-                lagging=count.get("lagging", 0),
+                projects=status.projects,
+                lagging=status.lagging,
                 report=cell,
             )
         )

@@ -5,7 +5,6 @@ object of the user's own province and of another province, through the admin's r
 Quảng Nam 2024, which is part of Đà Nẵng since 1/7/2025 — so the Đà Nẵng officer owns them.
 """
 
-
 import pytest
 from django.urls import reverse
 

@@ -92,6 +92,75 @@ class TestRunningTotals:
         assert project.disbursed_amount == 120_000_000
 
 
+class TestPaymentDigest:
+    """Migration 0016: the payment triggers keep a đề án's first payment day and its advances (the
+    lag rules read them) through every kind of write, raw SQL included; nobody else writes them."""
+
+    @staticmethod
+    def digest(project):
+        project.refresh_from_db()
+        return project.first_paid_on, project.advanced_amount, project.disbursed_amount
+
+    def test_it_follows_inserts_updates_and_deletes(self):
+        project = ProjectFactory(kc_support=300_000_000)
+        assert self.digest(project) == (None, 0, 0)
+        advance = disburse(project, 100_000_000, kind=Disbursement.Kind.ADVANCE, paid_on=datetime.date(2024, 6, 1))
+        assert self.digest(project) == (datetime.date(2024, 6, 1), 100_000_000, 100_000_000)
+        payment = disburse(project, 50_000_000, paid_on=datetime.date(2024, 5, 10))
+        assert self.digest(project) == (datetime.date(2024, 5, 10), 100_000_000, 150_000_000)
+        Disbursement.objects.filter(pk=payment.pk).update(paid_on=datetime.date(2024, 7, 1))
+        assert self.digest(project) == (datetime.date(2024, 6, 1), 100_000_000, 150_000_000)
+        Disbursement.objects.filter(pk=advance.pk).update(kind=Disbursement.Kind.PAYMENT)
+        assert self.digest(project) == (datetime.date(2024, 6, 1), 0, 150_000_000)
+        Disbursement.objects.filter(pk=payment.pk).update(kind=Disbursement.Kind.ADVANCE, amount=60_000_000)
+        assert self.digest(project) == (datetime.date(2024, 6, 1), 60_000_000, 160_000_000)
+        Disbursement.objects.filter(pk=advance.pk).delete()
+        assert self.digest(project) == (datetime.date(2024, 7, 1), 60_000_000, 60_000_000)
+        Disbursement.objects.filter(pk=payment.pk).delete()
+        assert self.digest(project) == (None, 0, 0)
+
+    def test_it_follows_raw_sql_and_statements_of_many_rows_across_projects(self):
+        first, second = ProjectFactory(kc_support=300_000_000), ProjectFactory(kc_support=300_000_000)
+        disburse(first, 10_000_000, kind=Disbursement.Kind.ADVANCE, paid_on=datetime.date(2024, 5, 2))
+        disburse(first, 20_000_000, kind=Disbursement.Kind.ADVANCE, paid_on=datetime.date(2024, 5, 3))
+        disburse(second, 5_000_000, paid_on=datetime.date(2024, 8, 1))
+        # One statement moves every payment of the first đề án to the second.
+        raw(
+            "UPDATE programmes_disbursement SET project_id = %s WHERE project_id = %s",
+            [second.pk, first.pk],
+        )
+        assert self.digest(first) == (None, 0, 0)
+        assert self.digest(second) == (datetime.date(2024, 5, 2), 30_000_000, 35_000_000)
+        raw("UPDATE programmes_disbursement SET amount = amount * 2 WHERE project_id = %s", [second.pk])
+        assert self.digest(second) == (datetime.date(2024, 5, 2), 60_000_000, 70_000_000)
+        raw("DELETE FROM programmes_disbursement WHERE project_id = %s AND kind = 'tam_ung'", [second.pk])
+        assert self.digest(second) == (datetime.date(2024, 8, 1), 0, 10_000_000)
+
+    @postgresql_only
+    def test_a_direct_write_of_the_digest_is_refused(self):
+        project = ProjectFactory(kc_support=300_000_000)
+        disburse(project, 100_000_000, kind=Disbursement.Kind.ADVANCE, paid_on=datetime.date(2024, 6, 1))
+        for assignment in ("advanced_amount = 0", "first_paid_on = NULL", "first_paid_on = '2030-01-01'"):
+            with pytest.raises(IntegrityError, match="kept by their triggers only"):
+                raw(f"UPDATE programmes_project SET {assignment} WHERE id = %s", [project.pk])
+        assert self.digest(project) == (datetime.date(2024, 6, 1), 100_000_000, 100_000_000)
+
+    def test_advances_never_exceed_what_was_disbursed(self):
+        project = ProjectFactory(kc_support=300_000_000)
+        disburse(project, 100_000_000, kind=Disbursement.Kind.ADVANCE)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Project.objects.filter(pk=project.pk).update(advanced_amount=200_000_000)
+        assert self.digest(project)[1:] == (100_000_000, 100_000_000)
+
+    def test_the_service_never_writes_the_digest_from_a_stale_form(self, thanhhoa_manager):
+        project = ProjectFactory(kc_support=300_000_000)
+        stale = Project.objects.get(pk=project.pk)
+        disburse(project, 100_000_000, kind=Disbursement.Kind.ADVANCE, paid_on=datetime.date(2024, 6, 1))
+        stale.name = "Tên mới của đề án"
+        services.project_save(project=stale, user=thanhhoa_manager)
+        assert self.digest(project) == (datetime.date(2024, 6, 1), 100_000_000, 100_000_000)
+
+
 class TestPaidBeneficiaries:
     def test_the_database_refuses_to_delete_a_paid_beneficiary(self):
         unpaid = BeneficiaryFactory()

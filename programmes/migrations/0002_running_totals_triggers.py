@@ -16,7 +16,7 @@ from programmes.triggers import create_sql, drop_sql
 
 
 def create_triggers(apps, schema_editor):
-    for statement in create_sql(schema_editor.connection.vendor, per_row=True):
+    for statement in create_sql(schema_editor.connection.vendor, per_row=True, digest=False):
         schema_editor.execute(statement)
 
 

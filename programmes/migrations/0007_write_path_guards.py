@@ -21,13 +21,13 @@ def drop_totals_on_sqlite(apps, schema_editor):
 
 def create_totals_on_sqlite(apps, schema_editor):
     if schema_editor.connection.vendor == "sqlite":
-        for statement in create_sql("sqlite"):
+        for statement in create_sql("sqlite", digest=False):
             schema_editor.execute(statement)
 
 
 def create_guards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
-    for statement in guard_create_sql(vendor) + beneficiary_link_create_sql(vendor):
+    for statement in guard_create_sql(vendor, digest=False) + beneficiary_link_create_sql(vendor):
         schema_editor.execute(statement)
 
 

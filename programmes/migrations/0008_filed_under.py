@@ -54,7 +54,7 @@ def drop_sqlite_triggers(apps, schema_editor):
 
 def create_sqlite_triggers(apps, schema_editor):
     if schema_editor.connection.vendor == "sqlite":
-        for statement in create_sql("sqlite") + beneficiary_link_create_sql("sqlite"):
+        for statement in create_sql("sqlite", digest=False) + beneficiary_link_create_sql("sqlite"):
             schema_editor.execute(statement)
 
 

@@ -24,7 +24,7 @@ def drop_sqlite_triggers(apps, schema_editor):
 def create_sqlite_triggers(apps, schema_editor):
     if schema_editor.connection.vendor == "sqlite":
         for statement in (
-            create_sql("sqlite") + beneficiary_link_create_sql("sqlite") + filed_under_create_sql("sqlite", FILED_UNDER_0008)
+            create_sql("sqlite", digest=False) + beneficiary_link_create_sql("sqlite") + filed_under_create_sql("sqlite", FILED_UNDER_0008)
         ):
             schema_editor.execute(statement)
 

@@ -34,7 +34,7 @@ def _sqlite_all(filed_under) -> tuple[list[str], list[str]]:
         + filed_under_drop_sql("sqlite", FILED_UNDER_INDICATORS)
     )
     create = (
-        create_sql("sqlite")
+        create_sql("sqlite", digest=False)
         + beneficiary_link_create_sql("sqlite")
         + filed_under_create_sql("sqlite", filed_under)
         + filed_under_create_sql("sqlite", FILED_UNDER_INDICATORS)

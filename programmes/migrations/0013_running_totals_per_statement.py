@@ -20,14 +20,14 @@ def _run(schema_editor, statements):
 def per_statement(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    _run(schema_editor, drop_sql("postgresql") + create_sql("postgresql"))
+    _run(schema_editor, drop_sql("postgresql") + create_sql("postgresql", digest=False))
     _run(schema_editor, [f"DROP FUNCTION IF EXISTS {table}_sync_total();" for table, _a, _t in TOTALS])
 
 
 def per_row(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    _run(schema_editor, drop_sql("postgresql") + create_sql("postgresql", per_row=True))
+    _run(schema_editor, drop_sql("postgresql") + create_sql("postgresql", per_row=True, digest=False))
     _run(
         schema_editor,
         [

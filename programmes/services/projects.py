@@ -75,9 +75,9 @@ def project_save(*, project: Project, user: Actor = None, reason: str = "") -> P
     authorise(user, project, stored)
     errors: dict[str, list[str]] = {}
     if stored is not None:
-        # The running totals belong to the database triggers, never to a form.
-        project.disbursed_amount = stored.disbursed_amount
-        project.beneficiary_support = stored.beneficiary_support
+        # The running totals and the payments' digest belong to the database triggers, never to a form.
+        for name in Project.KEPT_BY_TRIGGERS:
+            setattr(project, name, getattr(stored, name))
         errors.update(_project_edit_errors(user, stored, project))
     old_status = stored.status if stored else None
     move_errors = lifecycle.project_move_errors(

@@ -21,7 +21,7 @@ from collections import defaultdict
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import F, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -174,13 +174,24 @@ class Command(BaseCommand):
         allotted = (
             Beneficiary.objects.filter(project=OuterRef("pk")).values("project").annotate(s=Sum("support_amount"))
         )
+        advanced = disbursed.filter(kind=Disbursement.Kind.ADVANCE)
+        first = Disbursement.objects.filter(project=OuterRef("pk")).values("project").annotate(d=Min("paid_on"))
         wrong = (
             Project.objects.filter(code__startswith=f"{PREFIX}-")
             .annotate(
                 rows_disbursed=Coalesce(Subquery(disbursed.values("s")), Value(0)),
                 rows_allotted=Coalesce(Subquery(allotted.values("s")), Value(0)),
+                rows_advanced=Coalesce(Subquery(advanced.values("s")), Value(0)),
+                rows_first=Subquery(first.values("d")),
             )
-            .filter(~Q(rows_disbursed=F("disbursed_amount")) | ~Q(rows_allotted=F("beneficiary_support")))
+            .filter(
+                ~Q(rows_disbursed=F("disbursed_amount"))
+                | ~Q(rows_allotted=F("beneficiary_support"))
+                | ~Q(rows_advanced=F("advanced_amount"))
+                | ~Q(rows_first=F("first_paid_on"))
+                | Q(rows_first__isnull=True, first_paid_on__isnull=False)
+                | Q(rows_first__isnull=False, first_paid_on__isnull=True)
+            )
         )
         if wrong.exists():
             raise CommandError("Generated running totals disagree with their rows; nothing was saved.")
@@ -375,6 +386,9 @@ class Command(BaseCommand):
             project["beneficiary_support"] = support if chosen else 0
             paid = self.disbursements_for(project, level, chosen)
             project["disbursed_amount"] = sum(row["amount"] for row in paid)
+            # The digest the payment triggers keep (migration 0016), written here as they would.
+            project["advanced_amount"] = sum(row["amount"] for row in paid if row["kind"] == "tam_ung")
+            project["first_paid_on"] = min((row["paid_on"] for row in paid), default=None)
             disbursements.extend(paid)
             projects.append(project)
             line = lines[(plan["id"], number)]

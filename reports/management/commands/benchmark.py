@@ -56,10 +56,19 @@ LISTS = [
 ]  # fmt: skip
 YEAR = "2024"
 LOAD_SCENARIOS = [
-    # (label, path, clients, target requests/s, target p95 ms)
-    ("officer's đề án list", "/admin/programmes/project/", 10, 25, 500),
-    ("start page", "/admin/", 20, 60, 400),
+    # (label, who, path, clients, target requests/s, target p95 ms)
+    ("officer's đề án list", "officer", "/admin/programmes/project/", 10, 25, 500),
+    ("start page", "officer", "/admin/", 20, 60, 400),
 ]
+
+
+def oversight_scenarios(year: int) -> list[tuple]:
+    """The reviewer's national status page and its API for a 6-month period, at 10 clients (issue 18)."""
+    return [
+        ("status page, nation", "reviewer", f"/admin/bao-cao/tinh-hinh/?year={year}&preset=h1&level=all&units=then",
+         10, 0, 400),
+        ("GET /api/v1/status/", "reviewer", f"/api/v1/status/?from={year}-01-01&until={year}-06-30", 10, 0, 400),
+    ]  # fmt: skip
 
 
 @dataclass
@@ -81,6 +90,14 @@ class Timing:
         return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
+# README, Production: the PostgreSQL settings for the national data size that are per database.
+PRODUCTION_DATABASE_SETTINGS = (
+    ("work_mem", "16MB"),
+    ("effective_cache_size", "3GB"),
+    ("random_page_cost", "1.1"),
+)
+
+
 class Command(BaseCommand):
     help = "Measure every list and start page beside a stock Django admin, then a gunicorn load run."
 
@@ -93,6 +110,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-reports", action="store_true", help="Skip the reports' figures, PDF and Excel.")
         parser.add_argument("--reports-only", action="store_true", help="Measure the reports only.")
         parser.add_argument("--no-imports", action="store_true", help="Skip the imports and exports.")
+        parser.add_argument("--no-oversight", action="store_true", help="Skip the status page, API and completeness.")
+        parser.add_argument(
+            "--oversight-only", action="store_true", help="Measure the status page, API and completeness only."
+        )
         parser.add_argument("--imports-only", action="store_true", help="Measure the imports and exports only.")
         parser.add_argument(
             "--prepare",
@@ -117,23 +138,29 @@ class Command(BaseCommand):
             f"{Facility.objects.count():,} facilities. {self.repeat} timed requests per line, server time in ms.\n"
         )
         only_imports = opts["imports_only"]
-        if not opts["reports_only"] and not only_imports:
+        only = opts["reports_only"] or only_imports or opts["oversight_only"]
+        if not only:
             with override_settings(ROOT_URLCONF="khuyencong.benchmark_urls", ALLOWED_HOSTS=["*"]):
                 clear_url_caches()
                 try:
                     self.measure_pages(users, opts["only"])
                 finally:
                     clear_url_caches()
-        if not opts["no_reports"] and not only_imports:
+        if not opts["no_reports"] and (not only or opts["reports_only"]):
             from reports.benchmark import ReportsBenchmark
 
             self.failures += ReportsBenchmark(self, self.repeat).run()
-        if not opts["no_imports"] and not opts["reports_only"]:
+        if not opts["no_oversight"] and (not only or opts["oversight_only"]):
+            from reports.benchmark import OversightBenchmark
+
+            with override_settings(ALLOWED_HOSTS=["*"]):
+                self.failures += OversightBenchmark(self, self.repeat, users[0][1]).run()
+        if not opts["no_imports"] and (not only or only_imports):
             from programmes.imports.benchmark import ImportsBenchmark
 
             self.failures += ImportsBenchmark(self).run()
-        if not opts["no_load"] and not opts["reports_only"] and not only_imports:
-            self.load_run(users, opts["load_seconds"], opts["workers"])
+        if not opts["no_load"] and (not only or opts["oversight_only"]):
+            self.load_run(users, opts["load_seconds"], opts["workers"], oversight_only=opts["oversight_only"])
         self.stdout.write("")
         if self.failures:
             self.stdout.write(self.style.WARNING(f"{len(self.failures)} figures miss their target:"))
@@ -159,6 +186,15 @@ class Command(BaseCommand):
             if not admin_db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
                 self.stdout.write(f"Creating database {name}…")
                 admin_db.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            # The README's production settings that a database may carry itself (the rest are the
+            # server's: shared_buffers, max_connections), so the run measures what production runs.
+            for setting, value in PRODUCTION_DATABASE_SETTINGS:
+                admin_db.execute(
+                    sql.SQL("ALTER DATABASE {} SET {} = {}").format(
+                        sql.Identifier(name), sql.Identifier(setting), sql.Literal(value)
+                    )
+                )
+        connection.close()  # the next connection reads the settings
         call_command("migrate", verbosity=0)
         if not Project.objects.filter(code__startswith="GEN-").exists():
             self.stdout.write("Generating the national dataset (once; 4–7 minutes)…")
@@ -281,14 +317,20 @@ class Command(BaseCommand):
 
     # --- Load ----------------------------------------------------------------------------------
 
-    def load_run(self, users, seconds: float, workers: int) -> None:
+    def load_run(self, users, seconds: float, workers: int, *, oversight_only: bool = False) -> None:
+        from reports.benchmark import ReportsBenchmark
+
         gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
-        officer = users[1][1]
-        session = SessionStore()
-        session[SESSION_KEY] = str(officer.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = officer.get_session_auth_hash()
-        session.create()
+        sessions = {}
+        for who, user in (("officer", users[1][1]), ("reviewer", users[0][1])):
+            session = SessionStore()
+            session[SESSION_KEY] = str(user.pk)
+            session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+            session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+            session.create()
+            sessions[who] = session
+        scenarios = [] if oversight_only else list(LOAD_SCENARIOS)
+        scenarios += oversight_scenarios(ReportsBenchmark.busiest_year())
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
@@ -300,12 +342,14 @@ class Command(BaseCommand):
             "DATABASE_URL": os.environ["DATABASE_URL"],
         }
         command = [gunicorn, "khuyencong.wsgi", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
-        self.stdout.write(f"\nLoad run: {' '.join(command[1:])}, DEBUG off, as {users[1][0]}, {seconds:.0f} s each")
+        self.stdout.write(
+            f"\nLoad run: {' '.join(command[1:])}, DEBUG off, as {users[1][0]} (or the reviewer), {seconds:.0f} s each"
+        )
         server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             self.wait_for(port)
-            cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
-            for label, path, clients, target_rate, target_p95 in LOAD_SCENARIOS:
+            for label, who, path, clients, target_rate, target_p95 in scenarios:
+                cookie = f"{settings.SESSION_COOKIE_NAME}={sessions[who].session_key}"
                 self.hammer(port, path, cookie, clients, 2.0)  # warm every worker
                 rate, p50, p95, errors = self.hammer(port, path, cookie, clients, seconds)
                 line = (
@@ -319,7 +363,8 @@ class Command(BaseCommand):
         finally:
             server.terminate()
             server.wait(timeout=30)
-            session.delete()
+            for session in sessions.values():
+                session.delete()
 
     @staticmethod
     def wait_for(port: int) -> None:
