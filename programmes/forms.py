@@ -14,6 +14,15 @@ from .lib.text import normalise, text_problem, validate_text
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 
 
+class DayInput(forms.DateInput):
+    """A date typed and shown dd/mm/yyyy whatever the browser's language (a native date box follows the
+    browser's: mm/dd/yyyy in an English one). Read by DATE_INPUT_FORMATS, which also take YYYY-MM-DD."""
+
+    def __init__(self, attrs=None):
+        defaults = {"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", "autocomplete": "off", "size": 10}
+        super().__init__(attrs={**defaults, **(attrs or {})}, format="%d/%m/%Y")
+
+
 class MoneyInput(forms.TextInput):
     """Show an amount grouped (300.000.000) so that a missing or extra zero is seen at once."""
 

@@ -7,14 +7,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from programmes.access import sees_all_provinces, user_province
-from programmes.forms import text_validator
+from programmes.forms import DayInput, text_validator
 from programmes.models import Province, Region
 
 from . import figures
 from .models import Level, Report, Scope
 from .periods import PRESETS, period_for
-
-DATE_INPUT = {"type": "date"}
 
 
 def provinces_for(user):
@@ -31,8 +29,8 @@ class ParametersForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     preset = forms.ChoiceField(label=_("Period"), choices=list(PRESETS.items()), initial="h1")
     months = forms.IntegerField(label=_("Number of months"), min_value=1, max_value=12, required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs=DATE_INPUT))
-    date_until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs=DATE_INPUT))
+    date_from = forms.DateField(label=_("From"), required=False, widget=DayInput())
+    date_until = forms.DateField(label=_("Until"), required=False, widget=DayInput())
     level = forms.ChoiceField(label=_("Scheme level"), choices=Level.choices, initial=Level.ALL)
 
     def __init__(self, *args, user, **kwargs):
@@ -96,7 +94,7 @@ class NarrativeForm(forms.ModelForm):
 
 class IssueForm(forms.Form):
     number = forms.CharField(label=_("Number and symbol"), max_length=40, help_text=_("e.g. 123/BC-SCT"))
-    issued_on = forms.DateField(label=_("Date of issue"), widget=forms.DateInput(attrs=DATE_INPUT))
+    issued_on = forms.DateField(label=_("Date of issue"), widget=DayInput())
 
 
 class UnlockForm(forms.Form):

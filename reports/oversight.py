@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from programmes import lags
 from programmes.access import is_reviewer, sees_all_provinces, user_role
-from programmes.forms import text_validator
+from programmes.forms import DayInput, text_validator
 from programmes.models import ActivityContent, Region
 
 from . import charts, figures, render, services, status
@@ -33,7 +33,6 @@ from .models import IssuedReport, Level
 from .periods import PRESETS, period_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DATE_INPUT = {"type": "date"}
 
 
 class StatusForm(forms.Form):
@@ -42,8 +41,8 @@ class StatusForm(forms.Form):
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
     preset = forms.ChoiceField(label=gettext_lazy("Period"), choices=list(PRESETS.items()), initial="year")
     months = forms.IntegerField(label=gettext_lazy("Number of months"), min_value=1, max_value=12, required=False)
-    date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs=DATE_INPUT))
-    date_until = forms.DateField(label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs=DATE_INPUT))
+    date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=DayInput())
+    date_until = forms.DateField(label=gettext_lazy("Until"), required=False, widget=DayInput())
     level = forms.ChoiceField(label=gettext_lazy("Scheme level"), choices=Level.choices, initial=Level.ALL)
     units = forms.ChoiceField(
         label=gettext_lazy("Provinces"),

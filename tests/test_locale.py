@@ -47,3 +47,23 @@ def test_djangos_wording_is_replaced_where_it_reads_wrong(client, thanhhoa_offic
     form = client.post(reverse("admin:programmes_facility_add"), {"name": ""}).content.decode()
     assert "<title>Lỗi:" in form
     assert "Error:" not in form
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("page", ["reports:index", "reports:status"])
+def test_the_period_dates_are_typed_and_shown_day_first_in_either_language(client, ministry_reviewer, language, page):
+    # A native date box follows the browser's language (mm/dd/yyyy in an English one): these are text.
+    client.force_login(ministry_reviewer)
+    client.post(reverse("set_language"), {"language": language, "next": "/admin/"})
+    params = {"year": 2025, "preset": "custom", "date_from": "01/07/2025", "date_until": "31/12/2025", "level": "all",
+              "units": "then", "scope": "nation"}  # fmt: skip
+    response = client.get(reverse(page), params)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'type="date"' not in html
+    assert 'name="date_from" value="01/07/2025"' in html
+    assert 'name="date_until" value="31/12/2025"' in html
+    assert 'placeholder="dd/mm/yyyy"' in html
+    form = response.context["form"]
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["date_from"].isoformat() == "2025-07-01"
