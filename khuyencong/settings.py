@@ -227,6 +227,25 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "khuyencong@localhost")
 # The fonts the PDF reports embed (Liberation Serif, metric-compatible with Times New Roman).
 KHUYENCONG_REPORT_FONT_DIR = BASE_DIR / "reports" / "fonts"
+# Who issues a region's or the nation's report (reports.document.issuer_of): the Ministry's
+# department for khuyến công since 2025, and its part of the number's symbol (…/BC-ĐMST).
+KHUYENCONG_MINISTRY = os.environ.get("KHUYENCONG_MINISTRY", "Bộ Công Thương")
+KHUYENCONG_MINISTRY_DEPARTMENT = os.environ.get(
+    "KHUYENCONG_MINISTRY_DEPARTMENT", "Cục Đổi mới sáng tạo, Chuyển đổi xanh và Khuyến công"
+)
+KHUYENCONG_MINISTRY_DEPARTMENT_SYMBOL = os.environ.get("KHUYENCONG_MINISTRY_DEPARTMENT_SYMBOL", "ĐMST")
+
+# Figures many read at once (the national status page and its API) are kept per process until the
+# database changes (reports.status.cached_while_unchanged; PostgreSQL only), at most this long.
+KHUYENCONG_FIGURES_CACHE_SECONDS = env_int("KHUYENCONG_FIGURES_CACHE_SECONDS", 600)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "figures": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "figures",
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    },
+}
 # Refuse bigger request bodies before reading them (an attachment plus the form around it).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

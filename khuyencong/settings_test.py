@@ -8,3 +8,7 @@ from .settings import *  # noqa: E402,F403
 
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+
+# Tests change settings (lag months, deadlines) over the same data: the figures cache is tested on
+# its own (tests/test_oversight.py), off elsewhere.
+KHUYENCONG_FIGURES_CACHE_SECONDS = 0

@@ -10,14 +10,71 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from programmes.lib.formatting import millions, percent
 from programmes.models import SCHEME_LEVEL_ABBREVIATIONS, Province
+from programmes.reference_data import bare_name
 
 from . import charts, figures
 from .models import Scope
 
 UNIT_LABEL = "ĐVT: triệu đồng"
-BODY_NAMES = {"SỞ CÔNG THƯƠNG": "Sở Công Thương", "CỤC CÔNG NGHIỆP": "Cục Công nghiệp"}
+
+
+def nd30_date(day: datetime.date) -> str:
+    """ "ngày 05 tháng 7 năm 2024": days 1–9 and months 1–2 take a leading zero (NĐ 30/2020, Phụ lục I)."""
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def listed(lines: list[str]) -> list[str]:
+    """Lines of a list as NĐ 30 writes them: each ends with ";", the last with "."."""
+    bare = [line.lstrip("-–• ").rstrip(";. ") for line in lines]
+    bare = [line for line in bare if line]
+    return [f"{line};" for line in bare[:-1]] + [f"{line}." for line in bare[-1:]]
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """Who issues a report (NĐ 30 ô 2–4, 9): a province's Sở, or the Ministry's department for a region
+    or the nation (KHUYENCONG_MINISTRY_*); each draft may still change whom it is sent to."""
+
+    parent: str  # "UBND TỈNH THANH HÓA", "BỘ CÔNG THƯƠNG"
+    body: str  # "Sở Công Thương", the department's name
+    symbol: str  # the body's part of the number's symbol: 15/BC-SCT
+    place: str  # the place name before the date: "Thanh Hóa", "Đà Nẵng", "Hà Nội"
+    body_with_place: str  # "Sở Công Thương Thanh Hóa", "Cục … Bộ Công Thương"
+    addressees: list[str]
+    recipients: list[str]
+
+
+def issuer_of(cov: figures.Coverage) -> Issuer:
+    ministry = settings.KHUYENCONG_MINISTRY
+    department = settings.KHUYENCONG_MINISTRY_DEPARTMENT
+    if cov.scope == Scope.PROVINCE:
+        province = cov.province
+        place = bare_name(province.name)
+        city = province.kind == Province.Kind.CITY
+        people = f"Ủy ban nhân dân {'thành phố' if city else 'tỉnh'} {place}"
+        return Issuer(
+            parent=f"UBND {'THÀNH PHỐ' if city else 'TỈNH'} {place.upper()}",
+            body="Sở Công Thương",
+            symbol="SCT",
+            place=place,
+            body_with_place=f"Sở Công Thương {place}",
+            addressees=[f"{ministry} ({department})", people],
+            recipients=["Như trên", "Lãnh đạo Sở", "Lưu: VT, QLCN."],
+        )
+    return Issuer(
+        parent=ministry.upper(),
+        body=department,
+        symbol=settings.KHUYENCONG_MINISTRY_DEPARTMENT_SYMBOL,
+        place="Hà Nội",
+        body_with_place=f"{department}, {ministry}",
+        addressees=[f"Lãnh đạo {ministry}"],
+        recipients=["Như trên", "Lưu: VT, KC."],
+    )
 
 
 @dataclass
@@ -43,34 +100,34 @@ class Document:
         return default_title(self.coverage)
 
     @property
+    def issuer(self) -> Issuer:
+        return issuer_of(self.coverage)
+
+    @property
     def parent_body(self) -> str:
-        if self.coverage.scope == Scope.PROVINCE:
-            kind = "THÀNH PHỐ" if self.coverage.province.kind == Province.Kind.CITY else "TỈNH"
-            return f"UBND {kind} {self.coverage.province.name.upper()}"
-        return "BỘ CÔNG THƯƠNG"
+        return self.issuer.parent
 
     @property
     def issuing_body(self) -> str:
-        return "SỞ CÔNG THƯƠNG" if self.coverage.scope == Scope.PROVINCE else "CỤC CÔNG NGHIỆP"
+        return self.issuer.body.upper()
 
     @property
     def number_line(self) -> str:
-        return f"Số: {self.number}" if self.number else "Số:        /BC-SCT"
+        return f"Số: {self.number}" if self.number else f"Số:        /BC-{self.issuer.symbol}"
 
     @property
     def place_and_date(self) -> str:
-        place = self.coverage.province.name if self.coverage.scope == Scope.PROVINCE else "Hà Nội"
-        day = self.issued_on
-        if day is None:
+        place = self.issuer.place
+        if self.issued_on is None:
             return f"{place}, ngày      tháng      năm      "
-        return f"{place}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+        return f"{place}, {nd30_date(self.issued_on)}"
 
     @property
     def appendix_reference(self) -> str:
+        body = self.issuer.body_with_place
         if self.number and self.issued_on:
-            body = f"{BODY_NAMES[self.issuing_body]} {self.coverage.name}"
             return f"(Kèm theo Báo cáo số {self.number} ngày {self.issued_on:%d/%m/%Y} của {body})"
-        return f"(Kèm theo Báo cáo số        /BC-SCT ngày      của Sở Công Thương {self.coverage.name})"
+        return f"(Kèm theo Báo cáo số        /BC-{self.issuer.symbol} ngày      của {body})"
 
     @property
     def results(self) -> list[str]:
@@ -109,8 +166,14 @@ class Document:
         return [line.strip() for line in text.splitlines() if line.strip()]
 
     @property
+    def addressees(self) -> list[str]:
+        """Kính gửi (NĐ 30 Phụ lục I, II.9.b: a report sent upwards names whom it is sent to)."""
+        return listed(self.narrative("addressees") or self.issuer.addressees)
+
+    @property
     def recipients(self) -> list[str]:
-        return self.narrative("recipients")
+        """Nơi nhận: each line ends with ";", the last ("Lưu: VT, …") with "."."""
+        return listed(self.narrative("recipients") or self.issuer.recipients)
 
     @property
     def signer_title(self) -> list[str]:
@@ -177,7 +240,8 @@ def results_paragraphs(summary: figures.Summary) -> list[str]:
         f"đã giải ngân {millions(status.paid_total)} triệu đồng, đạt {percent(status.percent())}."
     )
     if summary.outputs:
-        parts = [f"{row.name.lower()} {row.achieved:,}".replace(",", ".") + f" {row.unit}" for row in summary.outputs]
+        # The document groups thousands with "." whatever the reader's language; a name keeps its commas.
+        parts = [f"{row.name.lower()} {f'{row.achieved:,}'.replace(',', '.')} {row.unit}" for row in summary.outputs]
         paragraphs.append("Kết quả chỉ tiêu: " + "; ".join(parts) + ".")
     paragraphs.append("(Chi tiết tại các Biểu kèm theo.)")
     return paragraphs

@@ -82,6 +82,7 @@ class NarrativeForm(forms.ModelForm):
             "causes",
             "tasks",
             "recommendations",
+            "addressees",
             "recipients",
             "signer_title",
             "signer_name",
@@ -89,7 +90,15 @@ class NarrativeForm(forms.ModelForm):
         widgets = {
             name: forms.Textarea(attrs={"rows": 4})
             for name in ("advantages", "limitations", "causes", "tasks", "recommendations", "recipients")
-        } | {"signer_title": forms.Textarea(attrs={"rows": 2})}
+        } | {"signer_title": forms.Textarea(attrs={"rows": 2}), "addressees": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, issuer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Whom a draft is sent to starts as its issuer's (reports.document.issuer_of), to be changed here.
+        if issuer is not None and not self.is_bound:
+            for name, lines in (("addressees", issuer.addressees), ("recipients", issuer.recipients)):
+                if not getattr(self.instance, name):
+                    self.initial[name] = "\n".join(lines)
 
 
 class IssueForm(forms.Form):

@@ -60,11 +60,15 @@ class Report(FiledUnderProvince, RegisterModel):
     causes = models.TextField(_("causes (nguyên nhân)"), blank=True)
     tasks = models.TextField(_("tasks and solutions for the next period"), blank=True)
     recommendations = models.TextField(_("recommendations (kiến nghị)"), blank=True)
+    addressees = models.TextField(
+        _("addressees (kính gửi)"),
+        blank=True,
+        help_text=_("One per line; empty: the Ministry and the province's People's Committee."),
+    )
     recipients = models.TextField(
         _("recipients (nơi nhận)"),
         blank=True,
-        default="Bộ Công Thương (Cục Công nghiệp);\nUBND tỉnh;\nLưu: VT, QLCN.",
-        help_text=_("One per line."),
+        help_text=_("One per line; empty: as for the issuer."),
     )
     signer_title = models.CharField(
         _("signer's title"), max_length=100, default="KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC", blank=True

@@ -133,6 +133,24 @@ def _number_taken(report: Report, number: str, issued_on: datetime.date) -> bool
     ).exists()
 
 
+# What a report may not be issued without: who signs it, and its sections III and IV (the figures
+# of I and the evaluation of II are the province's to judge; III and IV are what the Ministry reads).
+NARRATIVE_REQUIRED = ("tasks", "recommendations", "signer_title", "signer_name")
+NARRATIVE_FIELDS = frozenset(("title", "advantages", "limitations", "causes", "addressees", "recipients",
+                              *NARRATIVE_REQUIRED))  # fmt: skip
+
+
+def narrative_errors(report: Report) -> dict[str, list[str]]:
+    """The parts of the draft a report is not issued without, each with its message."""
+    messages = {
+        "tasks": _("Write section III (tasks and solutions for the next period) before issuing."),
+        "recommendations": _("Write section IV (recommendations) before issuing."),
+        "signer_title": _("Give the signer's title (e.g. KT. GIÁM ĐỐC, then PHÓ GIÁM ĐỐC) before issuing."),
+        "signer_name": _("Give the signer's full name before issuing."),
+    }
+    return {name: [messages[name]] for name in NARRATIVE_REQUIRED if not getattr(report, name, "").strip()}
+
+
 @transaction.atomic
 def report_issue(*, report: Report, user, number: str, issued_on: datetime.date) -> IssuedReport:
     """Issue a version of the report: freeze its PDF and workbook, and lock its period.
@@ -153,6 +171,7 @@ def report_issue(*, report: Report, user, number: str, issued_on: datetime.date)
     date_errors = issue_date_errors(issued_on, stored)
     if date_errors:
         errors["issued_on"] = date_errors
+    errors.update(narrative_errors(stored))
     if not errors and _number_taken(stored, number, issued_on):
         errors["number"] = [
             _("Report no. %(number)s has already been issued in %(year)s; give the next number.")

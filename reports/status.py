@@ -41,12 +41,16 @@ KHUYENCONG_REPORT_DUE), accepted or returned by the Ministry (with the reason). 
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import caches
+from django.db import connection
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from programmes.access import sees_all_provinces, user_province
@@ -59,6 +63,8 @@ from programmes.statuses import PAYABLE, UNDER_WAY, ProjectStatus
 from . import figures
 from .models import IssuedReport, Level, Report, ReportReview
 from .periods import Period, cutoff_dates, period_for
+
+_FIGURES_CACHE = caches["figures"]
 
 S = ProjectStatus
 
@@ -438,6 +444,49 @@ class StatusTable:
         return self.coverage.period
 
 
+def data_version() -> str | None:
+    """Where the server's write-ahead log stands (PostgreSQL's insert position): every row written,
+    committed or not, and every commit moves it, so nothing cached under it is older than the data
+    it was read from (a write elsewhere on the server, a vacuum, only costs a recomputation). None
+    where there is no such position (SQLite, a standby): nothing is cached."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_insert_lsn()::text END")
+        return cursor.fetchone()[0]
+
+
+# What the figures depend on besides the data (so a changed setting is never answered from before).
+_SETTINGS_READ = (
+    "KHUYENCONG_ADVANCE_CAP_PERCENT",
+    "KHUYENCONG_LAG_NO_PAYMENT_MONTHS",
+    "KHUYENCONG_SETTLEMENT_DEADLINE",
+    "KHUYENCONG_REPORT_DUE",
+    "KHUYENCONG_REPORT_CUTOFF_DAY",
+)
+
+
+def cached_while_unchanged(key: tuple, compute):
+    """`compute()`, kept (KHUYENCONG_FIGURES_CACHE_SECONDS, per process) until the database changes.
+
+    For figures many people read at once (the Ministry's national status page and its API): the
+    same selector's answer, computed once per change of the data rather than once per request.
+    One query more (`data_version`) on a hit or a miss.
+    """
+    seconds = settings.KHUYENCONG_FIGURES_CACHE_SECONDS
+    version = data_version() if seconds > 0 else None
+    if version is None:
+        return compute()
+    rules = [getattr(settings, name) for name in _SETTINGS_READ]
+    digest = hashlib.sha256(repr((key, version, get_language(), rules)).encode()).hexdigest()
+    name = f"kc-figures:{digest}"
+    found = _FIGURES_CACHE.get(name)
+    if found is None:
+        found = compute()
+        _FIGURES_CACHE.set(name, found, seconds)
+    return found
+
+
 def province_status(
     user,
     period: Period,
@@ -458,9 +507,18 @@ def province_status(
     own = None if sees_all_provinces(user) else user_province(user)
     if own is None and not sees_all_provinces(user):
         raise PermissionError("no read scope")
+    day = min(period.date_until, today())
+    key = (own.pk if own else None, period, level, units, region if own is None else "", content, sort, descending, day)
+    return cached_while_unchanged(
+        ("province_status", *key),
+        lambda: _province_status(own, period, day, level=level, units=units, region=region, content=content,
+                                 sort=sort, descending=descending),
+    )  # fmt: skip
+
+
+def _province_status(own, period, day, *, level, units, region, content, sort, descending) -> StatusTable:
     cov = figures.coverage(period, level=level, province=own, region=region if own is None else "",
                            units=units, content=content)  # fmt: skip
-    day = min(period.date_until, today())
     summary = figures.summary(cov, comparisons=False, counts_on=day, lagging=True)
     key = reporting_period(period.year, period.date_from, period.date_until)
     cells = {}

@@ -130,7 +130,9 @@ def draft(request, pk: int):
     _require_role(request)
     user = request.user
     report = get_object_or_404(Report.objects.for_user(user).select_related("province"), pk=pk)
-    narrative = NarrativeForm(request.POST if request.method == "POST" else None, instance=report)
+    if request.method != "POST":
+        return _draft_page(request, report)
+    narrative = NarrativeForm(request.POST, instance=report)
     if request.method == "POST":
         if not services.may_write_reports_of(user, report.province):
             raise PermissionDenied
@@ -143,6 +145,11 @@ def draft(request, pk: int):
                 messages.success(request, _("The draft was saved."))
                 return HttpResponseRedirect(request.path)
     return _draft_page(request, report, narrative=narrative)
+
+
+def _narrative_data(report: Report) -> dict:
+    """The draft's stored sections as posted data, so a refused issue shows them with their errors."""
+    return {name: getattr(report, name) for name in NarrativeForm.Meta.fields}
 
 
 def _draft_page(request, report: Report, *, narrative=None, issue_form=None, unlock_form=None):
@@ -160,7 +167,7 @@ def _draft_page(request, report: Report, *, narrative=None, issue_form=None, unl
             request,
             title=report.title,
             report=report,
-            narrative=narrative or NarrativeForm(instance=report),
+            narrative=narrative or NarrativeForm(instance=report, issuer=doc.issuer),
             may_write=may_write,
             may_issue=may_write and is_approver(user),
             may_unlock=is_administrator(user),
@@ -191,7 +198,18 @@ def issue(request, pk: int):
         try:
             issued = services.report_issue(report=report, user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            # The number and date at their fields here; a missing signer or section at its field
+            # of the draft's form, above.
+            narrative = NarrativeForm(instance=report, data=_narrative_data(report))
+            narrative.is_valid()
+            for name, messages_ in exc.message_dict.items():
+                if name in services.NARRATIVE_FIELDS:
+                    narrative.add_error(name, messages_)
+                else:
+                    form.add_error(name if name in form.fields else None, messages_)
+            if narrative.errors:
+                form.add_error(None, _("The draft is not complete: see the fields marked above."))
+            return _draft_page(request, report, narrative=narrative, issue_form=form)
         else:
             messages.success(
                 request,

@@ -159,3 +159,19 @@ def disburse(project: Project, amount: int, *, kind=Disbursement.Kind.PAYMENT, p
         paid_on=paid_on or datetime.date(project.plan.year, 6, 1),
         **kwargs,
     )
+
+
+# What a report is not issued without (reports.services.NARRATIVE_REQUIRED): who signs it, sections III–IV.
+COMPLETE_NARRATIVE = {
+    "tasks": "Tiếp tục triển khai các đề án khuyến công theo kế hoạch.",
+    "recommendations": "Đề nghị Bộ Công Thương quan tâm hỗ trợ kinh phí khuyến công quốc gia.",
+    "signer_title": "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC",
+    "signer_name": "Nguyễn Văn An",
+}
+
+
+def draft_report(**fields):
+    """A report draft (unsaved) with everything issuing asks for; `fields` first."""
+    from reports.models import Report
+
+    return Report(**{**COMPLETE_NARRATIVE, **fields})

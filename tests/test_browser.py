@@ -213,6 +213,11 @@ def axe_problems(page) -> list[str]:
     """The critical and serious violations axe-core finds on the page, one line each."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # static/js/accessibility.js names the autocomplete boxes as select2 draws them; wait for it.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.select2-selection[role=combobox]')]"
+        ".every((box) => box.getAttribute('aria-label'))"
+    )
     results = Axe().run(page)
     return [
         f"{v['id']} ({v['impact']}): {', '.join(str(n['target']) for n in v['nodes'][:3])}"
@@ -301,6 +306,9 @@ def test_a_manager_previews_issues_and_downloads_a_report(page, thanhhoa_manager
     page.click("button:has-text('Tạo bản thảo')")
     page.wait_for_selector("#id_advantages")
     page.fill("#id_advantages", "Được UBND tỉnh quan tâm chỉ đạo; các cơ sở chủ động đối ứng.")
+    page.fill("#id_tasks", "Tiếp tục triển khai các đề án theo kế hoạch.")
+    page.fill("#id_recommendations", "Đề nghị Bộ Công Thương hỗ trợ kinh phí khuyến công quốc gia.")
+    page.fill("#id_signer_name", "Nguyễn Văn An")
     page.click("button:has-text('Lưu bản thảo')")
     page.wait_for_selector(".messagelist")
     shot(page, "reports-draft")

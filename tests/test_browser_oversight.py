@@ -17,8 +17,16 @@ from django.urls import reverse
 
 from programmes.models import Disbursement
 from reports import services as report_services
-from reports.models import PeriodLock, Report, ReportReview
-from tests.factories import PlanFactory, PlanLineFactory, content, current_province, disburse, old_province
+from reports.models import PeriodLock, ReportReview
+from tests.factories import (
+    PlanFactory,
+    PlanLineFactory,
+    content,
+    current_province,
+    disburse,
+    draft_report,
+    old_province,
+)
 from tests.report_data import TRIEU, project
 from tests.test_browser import CHROMIUM, IN_CI, axe_problems, chromium, log_in  # noqa: F401  (fixtures)
 
@@ -72,7 +80,7 @@ def register(thanhhoa_manager):
         ("year", d(2024, 12, 31), "3/BC-SCT", d(2025, 1, 10)),
     ):
         report = report_services.report_save(
-            report=Report(province=current_province("38"), year=2024, preset=preset, date_from=d(2024, 1, 1),
+            report=draft_report(province=current_province("38"), year=2024, preset=preset, date_from=d(2024, 1, 1),
                           date_until=until),
             user=thanhhoa_manager,
         )  # fmt: skip

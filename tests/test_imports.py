@@ -296,13 +296,14 @@ def test_approval_states_need_a_manager(thanhhoa, thanhhoa_officer, thanhhoa_man
 
 
 def test_a_locked_period_refuses_the_row(thanhhoa, thanhhoa_manager):
-    from reports.models import Report
     from reports.services import report_issue
+    from tests.factories import draft_report
 
     _plan, (first, _second), _facility = thanhhoa
-    report = Report.objects.create(
+    report = draft_report(
         province=current_province("38"), year=2024, date_from=d(2024, 1, 1), date_until=d(2024, 6, 30)
     )
+    report.save()
     report_issue(report=report, user=thanhhoa_manager, number="7/BC-SCT", issued_on=d(2024, 7, 5))
     rows = [
         [first.code, d(2024, 5, 2), 1_000_000, "", "Thanh toán", "L-1", ""],  # in the locked half-year

@@ -9,6 +9,8 @@ import openpyxl
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -17,7 +19,7 @@ from programmes import lags
 from programmes.models import Disbursement, PlanLine, Project
 from reports import figures, status
 from reports import services as report_services
-from reports.models import PeriodLock, Report, ReportReview
+from reports.models import PeriodLock, ReportReview
 from reports.periods import period_for
 from tests.factories import (
     PlanFactory,
@@ -25,6 +27,7 @@ from tests.factories import (
     content,
     current_province,
     disburse,
+    draft_report,
     local_scheme,
     old_province,
 )
@@ -242,7 +245,9 @@ def test_the_lagging_link_lists_the_lagging_projects(client, ministry_reviewer):
 
 def _h1_report(province, manager, *, issued_on=None, number="15/BC-SCT"):
     report = report_services.report_save(
-        report=Report(province=province, year=2024, preset="h1", date_from=d(2024, 1, 1), date_until=d(2024, 6, 30)),
+        report=draft_report(
+            province=province, year=2024, preset="h1", date_from=d(2024, 1, 1), date_until=d(2024, 6, 30)
+        ),
         user=manager,
     )
     if issued_on is None:
@@ -274,7 +279,9 @@ def test_a_returned_report_unlocks_its_own_period_only_and_tells_the_province(
 ):
     thanh_hoa = current_province("38")
     _r, first = _h1_report(thanh_hoa, thanhhoa_manager, issued_on=d(2024, 7, 5))
-    year = Report(province=thanh_hoa, year=2024, preset="year", date_from=d(2024, 1, 1), date_until=d(2024, 12, 31))
+    year = draft_report(
+        province=thanh_hoa, year=2024, preset="year", date_from=d(2024, 1, 1), date_until=d(2024, 12, 31)
+    )
     year = report_services.report_save(report=year, user=thanhhoa_manager)
     annual = report_services.report_issue(
         report=year, user=thanhhoa_manager, number="2/BC-SCT", issued_on=d(2025, 1, 10)
@@ -396,9 +403,6 @@ def test_bad_parameters_answer_400_in_vietnamese(ministry_reviewer):
 
 
 def _count(client, url, params) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url, params).status_code == 200
     return len(queries)
@@ -441,3 +445,62 @@ def _manager(code):
     from tests.conftest import _persona
 
     return _persona(f"manager.{code}", "province_manager", code)
+
+
+# --- The figures kept while the data is unchanged ----------------------------------------------------
+
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="the write-ahead log's position")
+
+
+def test_the_status_is_kept_while_the_data_version_stands(settings, monkeypatch, thanhhoa_2024, ministry_reviewer,
+                                                          thanhhoa_manager):  # fmt: skip
+    settings.KHUYENCONG_FIGURES_CACHE_SECONDS = 600
+    monkeypatch.setattr(status, "data_version", lambda: "v1")
+    period = period_for(2024, "h1")
+    first = status.province_status(ministry_reviewer, period)
+    with CaptureQueriesContext(connection) as kept:
+        again = status.province_status(ministry_reviewer, period)
+    assert len(kept) == 0
+    assert [(row.code, row.performed, row.lagging) for row in again.rows] == [
+        (row.code, row.performed, row.lagging) for row in first.rows
+    ]
+    # Another scope, another setting, another version: computed again.
+    assert [row.code for row in status.province_status(thanhhoa_manager, period).rows] == ["38"]
+    settings.KHUYENCONG_LAG_NO_PAYMENT_MONTHS = 1
+    with CaptureQueriesContext(connection) as recomputed:
+        status.province_status(ministry_reviewer, period)
+    assert len(recomputed) > 1
+    monkeypatch.setattr(status, "data_version", lambda: "v2")
+    with CaptureQueriesContext(connection) as recomputed:
+        status.province_status(ministry_reviewer, period)
+    assert len(recomputed) > 1
+
+
+@postgresql_only
+def test_every_write_moves_the_data_version_so_the_next_answer_has_it(settings, thanhhoa_2024, ministry_reviewer):
+    settings.KHUYENCONG_FIGURES_CACHE_SECONDS = 600
+    period = period_for(2024, "h1")
+
+    def thanh_hoa():
+        return next(row for row in status.province_status(ministry_reviewer, period).rows if row.code == "38")
+
+    before = thanh_hoa().performed
+    version = status.data_version()
+    fresh = project(PlanFactory(province=old_province("38"), year=2024), 100, started=d(2024, 3, 5))
+    disburse(fresh, 10 * TRIEU, paid_on=d(2024, 5, 2))  # uncommitted: the test's transaction
+    assert status.data_version() != version
+    assert thanh_hoa().performed == before + 10 * TRIEU
+    version = status.data_version()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE programmes_disbursement SET amount = amount + 1 WHERE project_id = %s", [fresh.pk])
+    assert status.data_version() != version
+    assert thanh_hoa().performed == before + 10 * TRIEU + 1
+
+
+def test_nothing_is_kept_where_the_database_has_no_position(settings, thanhhoa_2024, ministry_reviewer):
+    settings.KHUYENCONG_FIGURES_CACHE_SECONDS = 0
+    period = period_for(2024, "h1")
+    status.province_status(ministry_reviewer, period)
+    with CaptureQueriesContext(connection) as counted:
+        status.province_status(ministry_reviewer, period)
+    assert len(counted) > 1

@@ -14,8 +14,7 @@ from django.urls import reverse
 
 from programmes.imports import services as import_services
 from reports import services as report_services
-from reports.models import Report
-from tests.factories import current_province, disburse
+from tests.factories import current_province, disburse, draft_report
 from tests.import_files import headers, xlsx
 from tests.report_data import TRIEU, d, project
 from tests.test_imports import rows_for, run
@@ -64,7 +63,7 @@ def test_the_reports_page_runs_a_pinned_number_of_queries(client, thanhhoa_2024,
 
 def test_a_drafts_page_runs_a_pinned_number_of_queries(client, thanhhoa_2024, thanhhoa_manager, administrator):
     report = report_services.report_save(
-        report=Report(province=current_province("38"), year=2024, preset="h1", date_from=d(2024, 1, 1),
+        report=draft_report(province=current_province("38"), year=2024, preset="h1", date_from=d(2024, 1, 1),
                       date_until=d(2024, 6, 30)),
         user=thanhhoa_manager,
     )  # fmt: skip

@@ -11,8 +11,8 @@ from programmes.imports import services as import_services
 from programmes.imports.models import ImportBatch
 from programmes.models import Project
 from reports import services as report_services
-from reports.models import PeriodLock, Report
-from tests.factories import BeneficiaryFactory, current_province
+from reports.models import PeriodLock
+from tests.factories import BeneficiaryFactory, current_province, draft_report
 from tests.import_files import headers, xlsx
 from tests.report_data import d
 from tests.test_imports import rows_for, run
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 @time_machine.travel("2026-12-06 10:00 +07:00", tick=False)
 def test_a_refused_unlock_keeps_the_reason_typed(client, thanhhoa_manager, administrator):
     report = report_services.report_save(
-        report=Report(province=current_province("38"), year=2026, preset="h1", date_from=d(2026, 1, 1),
+        report=draft_report(province=current_province("38"), year=2026, preset="h1", date_from=d(2026, 1, 1),
                       date_until=d(2026, 6, 30)),
         user=thanhhoa_manager,
     )  # fmt: skip

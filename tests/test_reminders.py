@@ -7,9 +7,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from reports import services as report_services
-from reports.models import Reminder, Report
+from reports.models import Reminder
 from tests.conftest import _persona
-from tests.factories import PlanFactory, current_province, disburse
+from tests.factories import PlanFactory, current_province, disburse, draft_report
 from tests.report_data import TRIEU, d, project
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +60,7 @@ def test_an_issued_report_is_not_reminded(managers):
     manager, *_ = managers
     with time_machine.travel("2026-07-12 09:00 +07:00", tick=False):
         report = report_services.report_save(
-            report=Report(province=current_province("38"), year=2026, preset="h1", date_from=d(2026, 1, 1),
+            report=draft_report(province=current_province("38"), year=2026, preset="h1", date_from=d(2026, 1, 1),
                           date_until=d(2026, 6, 30)),
             user=manager,
         )  # fmt: skip

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from reports import services as report_services
 from reports.models import IssuedReport, PeriodLock, Report
-from tests.factories import current_province
+from tests.factories import current_province, draft_report
 from tests.report_data import d
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ TODAY = "2026-12-06 10:00 +07:00"
 
 def draft_of(year: int, user, preset="year", province_code="38") -> Report:
     date_from, date_until = (d(year, 1, 1), d(year, 12, 31)) if preset == "year" else (d(year, 1, 1), d(year, 6, 30))
-    report = Report(province=current_province(province_code), year=year, preset=preset, date_from=date_from,
+    report = draft_report(province=current_province(province_code), year=year, preset=preset, date_from=date_from,
                     date_until=date_until)  # fmt: skip
     return report_services.report_save(report=report, user=user)
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from programmes.models import Disbursement
 from reports.models import IssuedReport, PeriodLock, Report
-from tests.factories import current_province, old_province
+from tests.factories import COMPLETE_NARRATIVE, current_province, old_province
 from tests.report_data import d
 
 pytestmark = pytest.mark.django_db
@@ -13,6 +13,12 @@ pytestmark = pytest.mark.django_db
 
 def h1(province, **extra):
     return {"scope": "province", "province": province.pk, "year": 2024, "preset": "h1", "level": "all", **extra}
+
+
+def new_draft(client, province):
+    """A draft made through the page, then written as far as issuing asks (signer, sections III–IV)."""
+    client.post(reverse("reports:draft_create"), h1(province))
+    Report.objects.filter(province=province).update(**COMPLETE_NARRATIVE)
 
 
 def test_a_manager_previews_drafts_issues_and_downloads(client, thanhhoa_2024, thanhhoa_manager):
@@ -39,6 +45,23 @@ def test_a_manager_previews_drafts_issues_and_downloads(client, thanhhoa_2024, t
         },
     )
     assert saved.status_code == 302
+    # Without its signer's name and sections III–IV a report is not issued: each said at its field.
+    refused = client.post(
+        reverse("reports:issue", args=[report.pk]), {"number": "123/BC-SCT", "issued_on": "2024-07-05"}
+    )
+    assert refused.status_code == 200 and not IssuedReport.objects.exists()
+    narrative = refused.context["narrative"]
+    assert set(narrative.errors) == {"tasks", "recommendations", "signer_name"}
+    assert narrative.errors["signer_name"] == ["Cần ghi họ và tên người ký trước khi ban hành."]
+    assert narrative.errors["tasks"] == ["Cần viết mục III (nhiệm vụ, giải pháp kỳ tới) trước khi ban hành."]
+    assert "Dự thảo chưa đầy đủ" in refused.content.decode()
+    assert refused.context["issue_form"]["number"].value() == "123/BC-SCT"  # what was typed stays
+    client.post(
+        reverse("reports:draft", args=[report.pk]),
+        {"title": report.title, "advantages": "Được tỉnh quan tâm", "recipients": "Bộ Công Thương;",
+         "tasks": "Tiếp tục triển khai.", "recommendations": "Đề nghị hỗ trợ.", "signer_title": "GIÁM ĐỐC",
+         "signer_name": "Lê Văn Bình"},
+    )  # fmt: skip
     issued = client.post(
         reverse("reports:issue", args=[report.pk]), {"number": "123/BC-SCT", "issued_on": "2024-07-05"}
     )
@@ -52,7 +75,7 @@ def test_a_manager_previews_drafts_issues_and_downloads(client, thanhhoa_2024, t
 
 def test_a_province_user_never_gets_another_province(client, thanhhoa_2024, danang_officer, thanhhoa_manager):
     client.force_login(thanhhoa_manager)
-    client.post(reverse("reports:draft_create"), h1(current_province("38")))
+    new_draft(client, current_province("38"))
     report = Report.objects.get()
     client.post(reverse("reports:issue", args=[report.pk]), {"number": "9/BC-SCT", "issued_on": "2024-07-05"})
     version = IssuedReport.objects.get()
@@ -83,7 +106,7 @@ def test_a_province_user_never_gets_another_province(client, thanhhoa_2024, dana
 
 def test_the_reviewer_reads_every_scope_and_cannot_issue(client, thanhhoa_2024, ministry_reviewer, thanhhoa_manager):
     client.force_login(thanhhoa_manager)
-    client.post(reverse("reports:draft_create"), h1(current_province("38")))
+    new_draft(client, current_province("38"))
     report = Report.objects.get()
     client.force_login(ministry_reviewer)
     for params in (
@@ -110,7 +133,7 @@ def test_the_reviewer_reads_every_scope_and_cannot_issue(client, thanhhoa_2024, 
 
 def test_an_administrator_unlocks_with_a_reason(client, thanhhoa_2024, thanhhoa_manager, administrator):
     client.force_login(thanhhoa_manager)
-    client.post(reverse("reports:draft_create"), h1(current_province("38")))
+    new_draft(client, current_province("38"))
     report = Report.objects.get()
     client.post(reverse("reports:issue", args=[report.pk]), {"number": "9/BC-SCT", "issued_on": "2024-07-05"})
     lock = PeriodLock.objects.get()
@@ -126,7 +149,7 @@ def test_an_administrator_unlocks_with_a_reason(client, thanhhoa_2024, thanhhoa_
 
 def test_the_admin_refuses_a_payment_in_a_locked_period(client, thanhhoa_2024, thanhhoa_manager, thanhhoa_officer):
     client.force_login(thanhhoa_manager)
-    client.post(reverse("reports:draft_create"), h1(current_province("38")))
+    new_draft(client, current_province("38"))
     client.post(
         reverse("reports:issue", args=[Report.objects.get().pk]), {"number": "9/BC-SCT", "issued_on": "2024-07-05"}
     )

@@ -25,9 +25,9 @@ from programmes.lib.spreadsheets import FORMULA_STARTS
 from programmes.models import Organisation
 from reports import figures, render
 from reports import services as report_services
-from reports.models import IssuedReport, Report
+from reports.models import IssuedReport
 from reports.periods import period_for
-from tests.factories import BeneficiaryFactory, FacilityFactory, disburse
+from tests.factories import BeneficiaryFactory, FacilityFactory, disburse, draft_report
 from tests.report_data import TRIEU, d, project
 from tests.test_report_documents import need
 
@@ -126,7 +126,9 @@ def test_the_report_workbooks_write_text_as_text(formulas, client, thanhhoa_mana
 
     client.force_login(thanhhoa_manager)
     report = report_services.report_save(
-        report=Report(province=province, year=2024, preset="h1", date_from=d(2024, 1, 1), date_until=d(2024, 6, 30)),
+        report=draft_report(
+            province=province, year=2024, preset="h1", date_from=d(2024, 1, 1), date_until=d(2024, 6, 30)
+        ),
         user=thanhhoa_manager,
     )
     page = client.get(reverse("reports:draft_download", args=[report.pk, "xlsx"]))
@@ -241,7 +243,9 @@ def test_frozen_workbooks_with_formulas_are_listed(formulas, thanhhoa_manager, m
     """An issued version frozen before the fix keeps its formulas: the command names it for re-issuing."""
     province = formulas["province"]
     report = report_services.report_save(
-        report=Report(province=province, year=2024, preset="h1", date_from=d(2024, 1, 1), date_until=d(2024, 6, 30)),
+        report=draft_report(
+            province=province, year=2024, preset="h1", date_from=d(2024, 1, 1), date_until=d(2024, 6, 30)
+        ),
         user=thanhhoa_manager,
     )
     safe = report_services.report_issue(report=report, user=thanhhoa_manager, number="15/BC-SCT",

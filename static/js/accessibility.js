@@ -61,15 +61,10 @@
     document.addEventListener("DOMContentLoaded", function () {
         nameAll(document);
         scrollableByKeyboard();
-        let pending = false;
+        // Named as soon as select2 draws (the observer runs before anything else reads the page;
+        // it watches children only, so setting the names does not wake it again).
         new MutationObserver(function () {
-            if (!pending) {
-                pending = true;
-                window.requestAnimationFrame(function () {
-                    pending = false;
-                    nameAll(document);
-                });
-            }
+            nameAll(document);
         }).observe(document.body, {childList: true, subtree: true});
     });
 })();
