@@ -4,6 +4,7 @@ symbol, the place name, Kính gửi and Nơi nhận; an indicator's name keeps i
 the generated PDF (pdftotext)."""
 
 import datetime
+import subprocess
 
 import pytest
 
@@ -14,9 +15,9 @@ from reports import services as report_services
 from reports.forms import NarrativeForm
 from reports.models import Report
 from reports.periods import period_for
-from tests.factories import current_province
+from tests.factories import current_province, draft_report
 from tests.report_data import d, project
-from tests.test_report_documents import pdf_text
+from tests.test_report_documents import need, pdf_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("vietnamese")]
 
@@ -120,3 +121,28 @@ def test_an_indicators_name_keeps_its_commas(thanhhoa_2024, thanhhoa_officer):
     doc = document.build(figures.coverage(period_for(2024, "h1"), province=thanhhoa_2024["province"]))
     results = " ".join(doc.results)
     assert "lao động được đào tạo, truyền nghề 1.234 người" in results
+
+
+def pdf_pages(data: bytes, tmp_path) -> list[str]:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split("\f")
+
+
+def test_the_signature_stays_with_the_last_paragraph_and_keeps_its_lines(thanhhoa_2024, tmp_path):
+    # Section IV grows a paragraph (two lines) at a time; the signature block (about eight lines)
+    # would be pushed alone onto the next page for a run of about four lengths each page, so
+    # every third length meets each such run.
+    need("pdftotext")
+    cov = figures.coverage(period_for(2024, "h1"), province=thanhhoa_2024["province"])
+    for count in range(0, 40, 3):
+        paragraphs = [f"Kiến nghị thứ {i}: đề nghị Bộ Công Thương quan tâm hỗ trợ kinh phí cho các đề án." for i in
+                      range(count)]  # fmt: skip
+        section_iv = "\n".join([*paragraphs, "Đoạn cuối mục IV."])
+        report = draft_report(province=thanhhoa_2024["province"], year=2024, preset="h1", date_from=d(2024, 1, 1),
+                              date_until=d(2024, 6, 30), recommendations=section_iv)  # fmt: skip
+        pages = pdf_pages(render.pdf(document.build(cov, report=report, with_projects=False)), tmp_path)
+        signed = next(page for page in pages if "Nguyễn Văn An" in page)
+        assert "Đoạn cuối mục IV." in signed, count
+        assert "Nơi nhận:" in signed, count
+        assert "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC" in signed, count
