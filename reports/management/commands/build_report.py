@@ -12,6 +12,7 @@ The province code is resolved with the period's dates (52 is Bình Định in 20
 from __future__ import annotations
 
 import datetime
+import os
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -21,8 +22,8 @@ from django.core.management.base import BaseCommand, CommandError
 from programmes.access import sees_all_provinces, user_province, user_role
 from programmes.models import Region
 from programmes.units import unit_of_today_id
-from reports import figures, render
-from reports.models import Level
+from reports import figures, render, signing
+from reports.models import Level, Report
 from reports.periods import PRESETS, period_for
 
 REGION_NAMES = {"bac": "bac", "north": "bac", "trung": "trung", "central": "trung", "nam": "nam", "south": "nam"}
@@ -52,6 +53,15 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["html", "pdf", "xlsx"], required=True)
         parser.add_argument("-o", "--output", required=True, help="File to write.")
         parser.add_argument("--user", help="Build as this user (their read scope).")
+        parser.add_argument("--signer-name", default="", help="The signer's full name, printed under the signature.")
+        parser.add_argument(
+            "--signer-title", default="", help='The signer\'s title, lines split by "|": "KT. GIÁM ĐỐC|PHÓ GIÁM ĐỐC".'
+        )
+        parser.add_argument(
+            "--sign",
+            metavar="FILE.p12",
+            help="Sign the PDF (PAdES) with this PKCS#12 key; its passphrase from KC_SIGN_PASSPHRASE.",
+        )
 
     def handle(self, *args, **options):
         if (options["date_from"] or options["date_until"]) and options["preset"]:
@@ -76,7 +86,25 @@ class Command(BaseCommand):
             cov = figures.coverage(period, level=Level(options["level"]), province=province, region=region or "")
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        doc, content = render.rendered(cov, options["format"])
+        if options["sign"] and options["format"] != "pdf":
+            raise CommandError("Only a PDF is signed: use --format pdf with --sign.")
+        signer = Report(
+            signer_name=options["signer_name"].strip(),
+            signer_title="\n".join(line.strip() for line in options["signer_title"].split("|") if line.strip()),
+        )
+        doc, content = render.rendered(cov, options["format"], report=signer)
+        if options["sign"]:
+            passphrase = os.environ.get("KC_SIGN_PASSPHRASE")
+            try:
+                content = signing.sign_pdf(
+                    content,
+                    pkcs12=options["sign"],
+                    passphrase=passphrase.encode() if passphrase else None,
+                    signer_name=signer.signer_name,
+                    location=doc.issuer.place,
+                )
+            except signing.SigningError as exc:
+                raise CommandError(str(exc)) from exc
         Path(options["output"]).write_bytes(content)
         if options["verbosity"]:
             self.stdout.write(
