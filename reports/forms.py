@@ -70,6 +70,11 @@ class ParametersForm(forms.Form):
         return data
 
 
+def sent_to(issuer) -> dict[str, str]:
+    """Whom an issuer's report goes to, as the draft's fields hold it (one per line)."""
+    return {"addressees": "\n".join(issuer.addressees), "recipients": "\n".join(issuer.recipients)}
+
+
 class NarrativeForm(forms.ModelForm):
     """The sections staff write; the figures of section I are generated."""
 
@@ -96,9 +101,9 @@ class NarrativeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Whom a draft is sent to starts as its issuer's (reports.document.issuer_of), to be changed here.
         if issuer is not None and not self.is_bound:
-            for name, lines in (("addressees", issuer.addressees), ("recipients", issuer.recipients)):
+            for name, text in sent_to(issuer).items():
                 if not getattr(self.instance, name):
-                    self.initial[name] = "\n".join(lines)
+                    self.initial[name] = text
 
 
 class IssueForm(forms.Form):

@@ -70,7 +70,8 @@ class Report(FiledUnderProvince, RegisterModel):
         blank=True,
         help_text=_("One per line; empty: as for the issuer."),
     )
-    signer_title = models.CharField(
+    # Lines of its own ("KT. GIÁM ĐỐC" above "PHÓ GIÁM ĐỐC"): text of several lines, kept as typed.
+    signer_title = models.TextField(
         _("signer's title"), max_length=100, default="KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC", blank=True
     )
     signer_name = models.CharField(_("signer's name"), max_length=100, blank=True)

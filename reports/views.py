@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from programmes.access import is_administrator, is_approver, user_role
 
 from . import document, render, services
-from .forms import IssueForm, NarrativeForm, ParametersForm, UnlockForm
+from .forms import IssueForm, NarrativeForm, ParametersForm, UnlockForm, sent_to
 from .models import IssuedReport, PeriodLock, Report, Scope
 
 CONTENT_TYPES = {
@@ -132,24 +132,27 @@ def draft(request, pk: int):
     report = get_object_or_404(Report.objects.for_user(user).select_related("province"), pk=pk)
     if request.method != "POST":
         return _draft_page(request, report)
+    if not services.may_write_reports_of(user, report.province):
+        raise PermissionDenied
     narrative = NarrativeForm(request.POST, instance=report)
-    if request.method == "POST":
-        if not services.may_write_reports_of(user, report.province):
-            raise PermissionDenied
-        if narrative.is_valid():
-            try:
-                services.report_save(report=narrative.save(commit=False), user=user)
-            except ValidationError as exc:
-                narrative.add_error(None, exc)
-            else:
-                messages.success(request, _("The draft was saved."))
-                return HttpResponseRedirect(request.path)
+    if narrative.is_valid():
+        try:
+            services.report_save(report=narrative.save(commit=False), user=user)
+        except ValidationError as exc:
+            narrative.add_error(None, exc)
+        else:
+            messages.success(request, _("The draft was saved."))
+            return HttpResponseRedirect(request.path)
     return _draft_page(request, report, narrative=narrative)
 
 
-def _narrative_data(report: Report) -> dict:
-    """The draft's stored sections as posted data, so a refused issue shows them with their errors."""
-    return {name: getattr(report, name) for name in NarrativeForm.Meta.fields}
+def _narrative_data(report: Report, issuer) -> dict:
+    """The draft's stored sections as posted data, so a refused issue shows them with their errors
+    (whom it is sent to, when left empty, as its issuer's: what the document prints)."""
+    data = {name: getattr(report, name) for name in NarrativeForm.Meta.fields}
+    for name, text in sent_to(issuer).items():
+        data[name] = data[name] or text
+    return data
 
 
 def _draft_page(request, report: Report, *, narrative=None, issue_form=None, unlock_form=None):
@@ -200,7 +203,8 @@ def issue(request, pk: int):
         except ValidationError as exc:
             # The number and date at their fields here; a missing signer or section at its field
             # of the draft's form, above.
-            narrative = NarrativeForm(instance=report, data=_narrative_data(report))
+            issuer = document.issuer_of(services.coverage_of(report))
+            narrative = NarrativeForm(instance=report, data=_narrative_data(report, issuer))
             narrative.is_valid()
             for name, messages_ in exc.message_dict.items():
                 if name in services.NARRATIVE_FIELDS:

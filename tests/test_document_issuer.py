@@ -129,6 +129,18 @@ def pdf_pages(data: bytes, tmp_path) -> list[str]:
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split("\f")
 
 
+def test_the_signers_title_keeps_its_lines_when_saved(thanhhoa_2024, thanhhoa_officer, tmp_path):
+    report = draft_report(province=thanhhoa_2024["province"], year=2024, preset="h1", date_from=d(2024, 1, 1),
+                          date_until=d(2024, 6, 30), signer_title="KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC")  # fmt: skip
+    report_services.report_save(report=report, user=thanhhoa_officer)
+    report.refresh_from_db()
+    assert report.signer_title == "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC"
+    need("pdftotext")
+    doc = document.build(report_services.coverage_of(report), report=report, with_projects=False)
+    signed = next(page for page in pdf_pages(render.pdf(doc), tmp_path) if "Nguyễn Văn An" in page)
+    assert "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC" in signed
+
+
 def test_the_signature_stays_with_the_last_paragraph_and_keeps_its_lines(thanhhoa_2024, tmp_path):
     # Section IV grows a paragraph (two lines) at a time; the signature block (about eight lines)
     # would be pushed alone onto the next page for a run of about four lengths each page, so
