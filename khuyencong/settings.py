@@ -235,6 +235,26 @@ KHUYENCONG_MINISTRY_DEPARTMENT = os.environ.get(
 )
 KHUYENCONG_MINISTRY_DEPARTMENT_SYMBOL = os.environ.get("KHUYENCONG_MINISTRY_DEPARTMENT_SYMBOL", "ĐMST")
 
+# Digital signatures on issued reports (reports.signing). The keys live outside the database: the
+# signer's (ô 7c) and, optionally, the organisation's seal (ô 8), each a PKCS#12 file by path or a
+# PKCS#11 token (USB or HSM) by module path, token label and key label, with the passphrase or PIN
+# from the environment. Images: the signer's signature (blue) and the seal (red), PNG, optional.
+# Trust roots: the CA certificates (PEM or DER paths) an uploaded signature must chain to.
+KHUYENCONG_SIGNING = {
+    role: {
+        "pkcs12": os.environ.get(f"KC_{prefix}_PKCS12", ""),
+        "passphrase": os.environ.get(f"KC_{prefix}_PASSPHRASE", ""),
+        "pkcs11_module": os.environ.get(f"KC_{prefix}_PKCS11_MODULE", ""),
+        "pkcs11_token": os.environ.get(f"KC_{prefix}_PKCS11_TOKEN", ""),
+        "pkcs11_key": os.environ.get(f"KC_{prefix}_PKCS11_KEY", ""),
+        "pkcs11_pin": os.environ.get(f"KC_{prefix}_PKCS11_PIN", ""),
+        "image": os.environ.get(f"KC_{prefix}_IMAGE", ""),
+    }
+    for role, prefix in (("signer", "SIGN"), ("seal", "SEAL"))
+}
+KHUYENCONG_SIGNING_TRUST_ROOTS = env_list("KC_SIGN_TRUST_ROOTS", "")
+KHUYENCONG_SIGNED_PDF_MAX_BYTES = env_int("KHUYENCONG_SIGNED_PDF_MAX_BYTES", 50_000_000)
+
 # Figures many read at once (the national status page and its API) are kept per process until the
 # database changes (reports.status.cached_while_unchanged; PostgreSQL only), at most this long.
 KHUYENCONG_FIGURES_CACHE_SECONDS = env_int("KHUYENCONG_FIGURES_CACHE_SECONDS", 600)

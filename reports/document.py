@@ -219,7 +219,7 @@ def results_paragraphs(summary: figures.Summary) -> list[str]:
         for b in summary.blocks
     ]
     paragraphs.append(
-        f"Kế hoạch kinh phí khuyến công năm {period.year} được giao {millions(total.planned_amount)} triệu đồng"
+        f"Kế hoạch kinh phí khuyến công {period.plan_years} được giao {millions(total.planned_amount)} triệu đồng"
         + (f" ({'; '.join(planned)})" if len(planned) > 1 else "")
         + f", thực hiện {total.planned_projects:02d} đề án."
     )

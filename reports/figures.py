@@ -207,6 +207,9 @@ class Line:
     cumulative: int = 0
     last_year: int = 0
     counterpart: int = 0
+    # Money paid on đề án of earlier years' plans, inside `performed` and `cumulative` (the carry-over
+    # row and the total): never set against a plan or last year's figure.
+    carried_over: int = 0
     kind: str = "content"  # content | subtotal | carry_over | total
 
     @property
@@ -216,11 +219,11 @@ class Line:
 
     @property
     def percent_of_plan(self) -> Decimal | None:
-        return ratio(self.cumulative, self.planned_amount)
+        return ratio(self.cumulative - self.carried_over, self.planned_amount)
 
     @property
     def percent_of_last_year(self) -> Decimal | None:
-        return ratio(self.performed, self.last_year)
+        return ratio(self.performed - self.carried_over, self.last_year)
 
     def add(self, other: Line) -> None:
         for name in (
@@ -232,6 +235,7 @@ class Line:
             "cumulative",
             "last_year",
             "counterpart",
+            "carried_over",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
@@ -328,6 +332,18 @@ def _approved_by(day: datetime.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}decision_date__lte": day}) & Q(**{f"{prefix}status__in": list(statuses.DECIDED)})
 
 
+def listed_in(period: Period, prefix: str = "") -> Q:
+    """`listed` over a period of several report years: listed by the report of any of them."""
+    found = Q(pk__in=[])
+    for segment in period.segments():
+        found |= listed(segment.year, segment.date_until, prefix)
+    return found
+
+
+def is_listed_in(project, period: Period) -> bool:
+    return any(is_listed(project, segment.year, segment.date_until) for segment in period.segments())
+
+
 def listed(year: int, day: datetime.date, prefix: str = "") -> Q:
     """The đề án a report of `year` whose period ends on `day` lists (Biểu 03): of that year's plans and
     approved by `day`. The one rule: the period lock holds what a report listed (`is_listed`)."""
@@ -352,7 +368,8 @@ def _stopped_by(day: datetime.date, prefix: str = "") -> Q:
 def summary(
     cov: Coverage, *, comparisons: bool = True, counts_on: datetime.date | None = None, lagging: bool = False
 ) -> Summary:
-    """Biểu 01, Biểu 02 and the disbursement status of what `cov` covers. Ten queries.
+    """Biểu 01, Biểu 02 and the disbursement status of what `cov` covers. Ten queries for a period
+    of one report year, seven more for each further year a longer window covers (at most five).
 
     Each query groups by unit, plan and activity content, reading covering indexes (payments carry
     their đề án's plan and content); the level of each plan comes from one small read of the plans,
@@ -370,16 +387,56 @@ def summary(
     date are over the cap).
     """
     period = cov.period
+    unit = cov.unit_column()
+    # 1. The plans in scope, with their level.
+    plan_levels = dict(Plan.objects.filter(cov.rows(), year__lte=period.year).values_list("pk", "scheme__level"))
+    rows = defaultdict(list)
+    for segment in period.segments():
+        for name, found in _segment_rows(cov, segment, unit, comparisons, counts_on, lagging).items():
+            rows[name].extend(found)
+
+    def of_levels(rows):
+        """The rows of the levels asked for, each with its plan's level."""
+        kept = []
+        for row in rows:
+            level = plan_levels.get(row["plan_ref"])
+            if level in cov.levels:
+                row["level"] = level
+                kept.append(row)
+        return kept
+
+    plans, projects, adjustments, payments = (
+        of_levels(rows[name]) for name in ("plans", "projects", "adjustments", "payments")
+    )
+    targets, outputs = _by_kind(of_levels(rows["targets"])), _by_kind(of_levels(rows["outputs"]))
+    # 8–10. The names of the contents, units and indicators the figures mention.
+    content_ids = {row["content_ref"] for rows in (plans, projects, payments) for row in rows}
+    unit_ids = {row[unit] for rows in (plans, projects, adjustments, payments) for row in rows}
+    then_ids = {
+        row["province"] for rows in (plans, projects, adjustments, payments) for row in rows if "province" in row
+    }
+    names = _names(cov, content_ids, unit_ids, then_ids - unit_ids)
+
+    return _assemble(cov, unit, names, plans, projects, adjustments, payments, targets, outputs)
+
+
+def _splits_regions(cov: Coverage, unit: str, period: Period) -> bool:
+    """Whether the table by province must split a unit of today's money by the region of its unit
+    of the time (a region or the nation grouped by units of today over days before 1/7/2025)."""
+    return cov.scope != Scope.PROVINCE and unit == "current_province" and period.date_from < MERGER_DATE
+
+
+def _segment_rows(cov: Coverage, period: Period, unit: str, comparisons, counts_on, lagging) -> dict[str, list]:
+    """The grouped rows of one report year of the period (`Period.segments`): seven queries."""
     year, start, end = period.year, period.date_from, period.date_until
     last = period.last_year()
-    unit = cov.unit_column()
-
-    # 1. The plans in scope, with their level.
-    plan_levels = dict(Plan.objects.filter(cov.rows(), year__lte=year).values_list("pk", "scheme__level"))
+    # Grouped by the unit of today, money filed before 1/7/2025 also by its unit of the time, whose
+    # region it counts in (`_assemble`).
+    units = (unit, "province") if _splits_regions(cov, unit, period) else (unit,)
     # 2. The year's plan, per unit, plan and content.
     plan_rows = (
         PlanLine.objects.filter(cov.rows(), cov.of_content(), year=year, plan__status="da_duyet")
-        .values(unit, plan_ref=F("plan"), content_ref=F("content"))
+        .values(*units, plan_ref=F("plan"), content_ref=F("content"))
         .annotate(amount=Sum("planned_amount"), projects=Sum("planned_projects"))
         .order_by()
     )
@@ -397,7 +454,7 @@ def summary(
             projects_of_year = lags.annotate(projects_of_year, counts_on)
             counts["lagging"] = Count("pk", filter=shown & lags.any_condition(counts_on, years=[year]))
     project_rows = (
-        projects_of_year.values(unit, plan_ref=F("plan"), content_ref=F("content"))
+        projects_of_year.values(*units, plan_ref=F("plan"), content_ref=F("content"))
         .annotate(
             started=Count("pk", filter=Q(started_on__range=(start, end))),
             accepted=Count("pk", filter=Q(accepted_on__range=(start, end))),
@@ -417,7 +474,7 @@ def summary(
         ProjectAdjustment.objects.filter(cov.rows(), cov.of_content("project__"), year=year, effective_on__gt=end)
         .filter(_approved_by(end, "project__") & ~_stopped_by(end, "project__"))
         .exclude(Exists(earlier_later))
-        .values(unit, plan_ref=F("project__plan"), content_ref=F("project__content"))
+        .values(*units, plan_ref=F("project__plan"), content_ref=F("project__content"))
         .annotate(
             support=Sum(F("old_kc_support") - F("project__kc_support")),
             counterpart=Sum(F("old_counterpart_funds") - F("project__counterpart_funds")),
@@ -444,7 +501,7 @@ def summary(
     payment_rows = (
         Disbursement.objects.filter(cov.rows(), cov.of_content())
         .filter(read)
-        .values(unit, plan_ref=F("plan"), content_ref=F("content"))
+        .values(*units, plan_ref=F("plan"), content_ref=F("content"))
         .annotate(**sums)
         .order_by()
     )
@@ -462,31 +519,17 @@ def summary(
         .order_by()
     )
 
-    def of_levels(rows):
-        """The rows of the levels asked for, each with its plan's level."""
-        kept = []
-        for row in rows:
-            level = plan_levels.get(row["plan_ref"])
-            if level in cov.levels:
-                row["level"] = level
-                kept.append(row)
-        return kept
-
-    plans, projects, adjustments, payments = (
-        of_levels(plan_rows),
-        of_levels(project_rows),
-        of_levels(corrections),
-        of_levels(payment_rows),
-    )
-    targets, outputs = [], []
+    found = {
+        "plans": plan_rows,
+        "projects": project_rows,
+        "adjustments": corrections,
+        "payments": payment_rows,
+        "targets": [],
+        "outputs": [],
+    }
     if comparisons:
-        targets, outputs = _by_kind(of_levels(plan_targets)), _by_kind(of_levels(project_outputs))
-    # 8–10. The names of the contents, units and indicators the figures mention.
-    content_ids = {row["content_ref"] for rows in (plans, projects, payments) for row in rows}
-    unit_ids = {row[unit] for rows in (plans, projects, adjustments, payments) for row in rows}
-    names = _names(cov, content_ids, unit_ids)
-
-    return _assemble(cov, unit, names, plans, projects, adjustments, payments, targets, outputs)
+        found["targets"], found["outputs"] = plan_targets, project_outputs
+    return found
 
 
 def _by_kind(rows) -> list[dict]:
@@ -503,9 +546,10 @@ class _Names:
     contents: dict
     units: dict
     kinds: dict
+    then: dict = field(default_factory=dict)  # units of the time the figures split by: (code, name, region)
 
 
-def _names(cov: Coverage, content_ids, unit_ids) -> _Names:
+def _names(cov: Coverage, content_ids, unit_ids, then_ids=()) -> _Names:
     """Contents, units and indicator kinds by id: three small reads."""
     contents = ActivityContent.objects.filter(pk__in=content_ids).values_list("pk", "code", "number", "short_name")
     units = Province.objects.filter(pk__in=unit_ids)
@@ -516,10 +560,18 @@ def _names(cov: Coverage, content_ids, unit_ids) -> _Names:
             of_the_time = of_the_time.filter(region=cov.region)
         units = Province.objects.filter(pk__in=unit_ids) | of_the_time
     kinds = IndicatorKind.objects.values_list("pk", "number", "name", "unit")
+    unit_names = {row[0]: row[1:] for row in units.values_list("pk", "code", "name", "region")}
+    then = {}
+    if then_ids:
+        then = {
+            row[0]: row[1:]
+            for row in Province.objects.filter(pk__in=then_ids).values_list("pk", "code", "name", "region")
+        }
     return _Names(
         {pk: (code, number, name) for pk, code, number, name in contents},
-        {row[0]: row[1:] for row in units.values_list("pk", "code", "name", "region")},
+        unit_names,
         {pk: (number, name, unit) for pk, number, name, unit in kinds},
+        then,
     )
 
 
@@ -537,44 +589,53 @@ def _assemble(cov, unit, names, plans, projects, adjustments, payments, targets,
             lines[key] = Line(label=name, content_code=code)
         return lines[key]
 
-    status: dict[int, StatusRow] = {}
+    status: dict[tuple[int, str], StatusRow] = {}
+    parts_of: dict[tuple[int, str], set[str]] = defaultdict(set)
 
-    def status_row(unit_id) -> StatusRow:
-        if unit_id not in status:
-            code, name, region = names.units[unit_id]
-            status[unit_id] = StatusRow(label=name, region=region, unit_id=unit_id, code=code)
-        return status[unit_id]
+    def status_row(unit_id, row=None) -> StatusRow:
+        """A unit's row in the table by province, in the region of the time of `row`'s money: a unit of
+        today whose predecessors lay in another region shows that money there, on a row of its own."""
+        code, name, region = names.units[unit_id]
+        then = names.then.get(row.get("province")) if row is not None else None
+        if then is not None and then[2] != region:
+            region = then[2]
+            parts_of[unit_id, region].add(then[1])
+        key = (unit_id, region)
+        if key not in status:
+            status[key] = StatusRow(label=name, region=region, unit_id=unit_id, code=code)
+        return status[key]
 
     for row in plans:
         target = line(row["level"], row["content_ref"])
         target.planned_amount += row["amount"] or 0
         target.planned_projects += row["projects"] or 0
-        status_row(row[unit]).planned[row["level"]] += row["amount"] or 0
+        status_row(row[unit], row).planned[row["level"]] += row["amount"] or 0
     for row in projects:
         target = line(row["level"], row["content_ref"])
         target.started += row["started"]
         target.accepted += row["accepted"]
         target.counterpart += row["counterpart"]
-        unit_status = status_row(row[unit])
+        unit_status = status_row(row[unit], row)
         unit_status.approved[row["level"]] += row["support"] + row["paid_stopped"]
         unit_status.projects += row.get("listed", 0)
         unit_status.overdue += row.get("overdue", 0)
         unit_status.lagging += row.get("lagging", 0)
     for row in adjustments:
         line(row["level"], row["content_ref"]).counterpart += row["counterpart"] or 0
-        status_row(row[unit]).approved[row["level"]] += row["support"] or 0
+        status_row(row[unit], row).approved[row["level"]] += row["support"] or 0
     carry_over = Line(label="Kinh phí năm trước chuyển sang", kind="carry_over")
     for row in payments:
         carried = row.get("carry_over", 0)
         carry_over.performed += carried
         carry_over.cumulative += carried
+        carry_over.carried_over += carried
         if row["performed"] or row["cumulative"] or row.get("last_year"):
             target = line(row["level"], row["content_ref"])
             target.performed += row["performed"]
             target.cumulative += row["cumulative"]
             target.last_year += row.get("last_year", 0)
-        status_row(row[unit]).paid[row["level"]] += row["cumulative"]
-        status_row(row[unit]).performed[row["level"]] += row["performed"]
+        status_row(row[unit], row).paid[row["level"]] += row["cumulative"]
+        status_row(row[unit], row).performed[row["level"]] += row["performed"]
 
     blocks = []
     total = Line(label="Tổng cộng", kind="total")
@@ -591,8 +652,7 @@ def _assemble(cov, unit, names, plans, projects, adjustments, payments, targets,
         block.subtotal = subtotal
         total.add(subtotal)
         blocks.append(block)
-    total.performed += carry_over.performed
-    total.cumulative += carry_over.cumulative
+    total.add(carry_over)
 
     planned = {row["kind"]: row["planned"] or 0 for row in targets}
     output_rows = []
@@ -612,7 +672,11 @@ def _assemble(cov, unit, names, plans, projects, adjustments, payments, targets,
 
     if cov.scope != Scope.PROVINCE:
         for unit_id in names.units:
-            status_row(unit_id)
+            if cov.scope == Scope.NATION or names.units[unit_id][2] == cov.region:
+                status_row(unit_id)
+    for (unit_id, region), parts in parts_of.items():
+        row = status[unit_id, region]
+        row.label = f"{row.label} (số liệu trước 01/07/2025 của {', '.join(sorted(parts, key=search_key))})"
     # By region, then by name as Vietnamese readers look for it (Đà Nẵng under D, Thành phố Huế under H).
     status_rows = sorted(
         status.values(),
@@ -697,15 +761,12 @@ class ProjectGroup:
 
 
 def _carried_over(cov: Coverage):
-    """The earlier years' đề án paid in the period (a subquery of their ids)."""
-    period = cov.period
-    return (
-        Disbursement.objects.filter(
-            cov.rows(), cov.of_content(), year__lt=period.year, paid_on__range=(period.date_from, period.date_until)
-        )
-        .values("project")
-        .distinct()
-    )
+    """The đề án of earlier years' plans paid in the period (a subquery of their ids): earlier than
+    the year of the payment's report year."""
+    paid = Q(pk__in=[])
+    for segment in cov.period.segments():
+        paid |= Q(year__lt=segment.year, paid_on__range=(segment.date_from, segment.date_until))
+    return Disbursement.objects.filter(cov.rows(), cov.of_content()).filter(paid).values("project").distinct()
 
 
 def report_projects(cov: Coverage):
@@ -714,12 +775,12 @@ def report_projects(cov: Coverage):
     projects = Project.objects.filter(cov.rows(), cov.of_content())
     if len(cov.levels) == 1:
         projects = projects.filter(plan__scheme__level__in=cov.levels)
-    return projects.filter(listed(period.year, period.date_until) | Q(pk__in=_carried_over(cov)))
+    return projects.filter(listed_in(period) | Q(pk__in=_carried_over(cov)))
 
 
 def _related(model, cov: Coverage):
     """The rows of `model` hanging on the đề án Biểu 03 may list (a superset: filtered in Python)."""
-    return model.objects.filter(cov.rows()).filter(Q(year=cov.period.year) | Q(project__in=_carried_over(cov)))
+    return model.objects.filter(cov.rows()).filter(Q(year__in=cov.period.years) | Q(project__in=_carried_over(cov)))
 
 
 def project_rows(cov: Coverage, *, chunk_size: int = 2000):
@@ -731,6 +792,7 @@ def project_rows(cov: Coverage, *, chunk_size: int = 2000):
     """
     period = cov.period
     start, end = period.date_from, period.date_until
+    first_year = period.segments()[0].year
     paid = {
         row["project"]: (row["in_period"], row["total"])
         for row in _related(Disbursement, cov)
@@ -824,7 +886,7 @@ def project_rows(cov: Coverage, *, chunk_size: int = 2000):
             (label for field_name, label in STATUS_ON_DAY if dates[field_name] and dates[field_name] <= end), ""
         )
         notes = []
-        if year < period.year:
+        if year < first_year:
             notes.append(f"Chuyển tiếp từ năm {year}")
         if pk in adjusted_by:
             number, decided_on = adjusted_by[pk]
@@ -878,11 +940,16 @@ def monthly_payments(cov: Coverage) -> list[tuple[datetime.date, int]]:
     (first day of the month, amount), every month listed. One query; their sum is the report's
     "lũy kế từ đầu năm"."""
     period = cov.period
-    start, end = period.year_start(), period.date_until
-    # By day (at most 366 rows), in the order of the index on (year, date): no hashing, no date
-    # function per payment; the months are summed here.
+    segments = period.segments()
+    start, end = segments[0].year_start(), period.date_until
+    # By day (at most 366 a year), in the order of the index on (year, date): no hashing, no date
+    # function per payment; the months are summed here. Over several years, each year's đề án.
+    of_years = Q(pk__in=[])
+    for segment in segments:
+        of_years |= Q(year=segment.year, paid_on__range=(segment.year_start(), segment.date_until))
     rows = (
-        Disbursement.objects.filter(cov.rows(), cov.of_content(), year=period.year, paid_on__range=(start, end))
+        Disbursement.objects.filter(cov.rows(), cov.of_content())
+        .filter(of_years)
         .filter(**({"plan__scheme__level__in": cov.levels} if len(cov.levels) == 1 else {}))
         .values("paid_on")
         .annotate(amount=Sum("amount"))

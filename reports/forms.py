@@ -111,5 +111,13 @@ class IssueForm(forms.Form):
     issued_on = forms.DateField(label=_("Date of issue"), widget=DayInput())
 
 
+class SignedUploadForm(forms.Form):
+    pdf = forms.FileField(
+        label=_("PDF signed elsewhere"),
+        help_text=_("The issued PDF downloaded from here, signed with the CA's plug-in or a remote-signing service."),
+    )
+    issued_id = None  # which version's form holds the errors (the page has one per version)
+
+
 class UnlockForm(forms.Form):
     reason = forms.CharField(label=_("Reason for unlocking"), max_length=300, validators=[text_validator()])

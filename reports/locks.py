@@ -32,7 +32,8 @@ from programmes.models import (
     ProjectAdjustment,
 )
 
-from .figures import is_listed
+from .figures import is_listed_in
+from .periods import Period
 
 PROJECT_DATES = ("decision_date", "contracted_on", "started_on", "accepted_on", "settled_on", "stopped_on")
 PROJECT_REPORTED = (
@@ -75,7 +76,15 @@ def _inside(lock, *days) -> bool:
 
 def _listed(lock, project: Project | None) -> bool:
     """Whether the lock's report listed the đề án (`figures.is_listed`: the report's own rule)."""
-    return is_listed(project, lock.year, lock.date_until)
+    return is_listed_in(project, _period(lock))
+
+
+def _period(lock) -> Period:
+    return Period(lock.year, lock.date_from, lock.date_until)
+
+
+def _years(lock) -> list[int]:
+    return _period(lock).years
 
 
 def _changed(new, stored, names) -> list[str]:
@@ -98,7 +107,7 @@ def _holds(lock, new, stored) -> bool:
         return _listed(lock, new.project) or (stored is not None and _listed(lock, stored.project))
     if isinstance(new, Indicator):
         if new.plan_id is not None:
-            return new.year == lock.year
+            return new.year in _years(lock)
         if _inside(lock, new.achieved_on, stored and stored.achieved_on) and (
             stored is None or _changed(new, stored, ("achieved", "achieved_on"))
         ):
@@ -107,9 +116,9 @@ def _holds(lock, new, stored) -> bool:
     if isinstance(new, Plan):
         if stored is not None and not _changed(new, stored, PLAN_REPORTED):
             return False  # a note
-        return lock.year in (new.year, stored and stored.year)
+        return new.year in _years(lock) or (stored is not None and stored.year in _years(lock))
     if isinstance(new, PlanLine):
-        return lock.year in (new.year, stored and stored.year)
+        return new.year in _years(lock) or (stored is not None and stored.year in _years(lock))
     return False
 
 

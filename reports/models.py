@@ -251,6 +251,43 @@ class ReportReview(models.Model):
         return f"{self.get_action_display()} – {self.issued_report}"
 
 
+class SignedReport(models.Model):
+    """A digitally signed copy of an issued version's PDF: signed on the server with the Sở's key, or
+    signed elsewhere and uploaded. Its first bytes are the issued PDF exactly (an incremental update
+    over the frozen hash: `reports.signing.check_signed`); kept, never changed, the latest one is
+    the version's signed original."""
+
+    class Source(models.TextChoices):
+        SERVER = "server", _("signed on the server")
+        UPLOAD = "upload", _("signed elsewhere and uploaded")
+
+    issued_report = models.ForeignKey(
+        IssuedReport, verbose_name=_("issued report"), on_delete=models.PROTECT, related_name="signed"
+    )
+    current_province = unit_of_today_field()
+    source = models.CharField(_("how it was signed"), max_length=10, choices=Source.choices)
+    pdf = models.BinaryField(_("signed PDF"))
+    pdf_sha256 = models.CharField(_("SHA-256 of the signed PDF"), max_length=64)
+    signatures = models.JSONField(
+        _("signatures"), default=list, help_text=_("Each signature as checked when it was kept.")
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("kept by"), on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("kept at"), default=timezone.now, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+    province_path = "current_province"
+
+    class Meta:
+        verbose_name = _("signed report")
+        verbose_name_plural = _("signed reports")
+        ordering = ["-signed_at", "-id"]
+
+    def __str__(self) -> str:
+        return _("Signed copy of %(report)s") % {"report": self.issued_report}
+
+
 class Reminder(models.Model):
     """A reminder sent (`manage.py send_reminders`): kept so that nobody is told the same thing twice."""
 
@@ -275,4 +312,14 @@ class Reminder(models.Model):
         return f"{self.get_kind_display()} · {self.key}"
 
 
-__all__ = ["IssuedReport", "Level", "PeriodLock", "Region", "Reminder", "Report", "ReportReview", "Scope"]
+__all__ = [
+    "IssuedReport",
+    "Level",
+    "PeriodLock",
+    "Region",
+    "Reminder",
+    "Report",
+    "ReportReview",
+    "Scope",
+    "SignedReport",
+]

@@ -1,13 +1,17 @@
-"""Renderers of a report document: standalone HTML, PDF (WeasyPrint) and Excel (openpyxl).
+"""Renderers of a report document: standalone HTML, PDF (WeasyPrint) and Excel (XlsxWriter).
 
 All three print `reports.document.Document`, so every number comes from `reports.figures`.
 The PDF embeds the bundled Liberation Serif (metric-compatible with Times New Roman, every
-Vietnamese letter) and no other font. The workbook is written in openpyxl's write-only mode, row
-by row, so the nation's list of đề án streams with flat memory.
+Vietnamese letter) and no other font. The workbook is written by XlsxWriter in constant-memory
+mode, row by row, so the nation's list of đề án streams with flat memory; it prints (landscape A4
+fitted to the width, the header repeated, rows as tall as their wrapped text). openpyxl reads
+workbooks (imports, tests); XlsxWriter wrote the nation's list about twice as fast with the styles
+a printed table needs (`manage.py benchmark --reports-only` measures both).
 """
 
 from __future__ import annotations
 
+import datetime
 import io
 from decimal import Decimal
 
@@ -15,7 +19,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from programmes.lib.spreadsheets import looks_like_formula, text_cell, xlsx_value
+from programmes.lib.spreadsheets import DATE_FORMAT, looks_like_formula
 
 from . import figures
 from .document import UNIT_LABEL, Document, build
@@ -32,7 +36,20 @@ def html(document: Document) -> str:
 _font_config = None
 
 
-def pdf(document: Document) -> bytes:
+def pdf(document: Document, *, fields: bool = True) -> bytes:
+    """The PDF, with the two empty signature fields of NĐ 30 (ô 7c, ô 8) where its layout put the
+    signer's space (`reports.signing.reserve_fields`); `fields=False` for the layout alone."""
+    rendered = layout(html(document))
+    data = rendered.write_pdf(pdf_identifier=b"khuyencong")
+    if not fields:
+        return data
+    from . import signing
+
+    return signing.reserve_fields(data, signing.field_boxes(rendered))
+
+
+def layout(markup: str):
+    """WeasyPrint's layout of the document's HTML (its pages, boxes and anchors)."""
     from weasyprint import HTML  # imported here: it needs Pango, which only the PDF needs
     from weasyprint.text.fonts import FontConfiguration
 
@@ -40,9 +57,7 @@ def pdf(document: Document) -> bytes:
     if _font_config is None:
         # One per process: the bundled fonts are loaded once, not for every report.
         _font_config = FontConfiguration()
-    return HTML(string=html(document), base_url=str(settings.KHUYENCONG_REPORT_FONT_DIR)).write_pdf(
-        pdf_identifier=b"khuyencong", font_config=_font_config
-    )
+    return HTML(string=markup, base_url=str(settings.KHUYENCONG_REPORT_FONT_DIR)).render(font_config=_font_config)
 
 
 def rendered(cov, kind: str, **document_fields) -> tuple[Document, bytes]:
@@ -64,103 +79,135 @@ TRIEU_DECIMALS = "#,##0.000"
 PERCENT = "0.00%"
 
 
-def _workbook():
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils.indexed_list import IndexedList
+def _workbook(stream):
+    """An XlsxWriter workbook in constant-memory mode (each row goes to disk as it is finished, so the
+    nation's list streams with flat memory), Times New Roman 11 as every cell's font."""
+    import xlsxwriter
 
-    workbook = Workbook(write_only=True)
-    # The font of every unstyled cell is the workbook's first; make it the legal Times New Roman
-    # (openpyxl keeps it in `_fonts`, with no public setter).
-    workbook._fonts = IndexedList([Font(name="Times New Roman", size=11, family=1)])
-    return workbook
+    return xlsxwriter.Workbook(
+        stream,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,  # text is text, whatever it starts with (lib.spreadsheets)
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "default_format_properties": {"font_name": "Times New Roman", "font_size": 11},
+        },
+    )
+
+
+# How many characters of Times New Roman 11 a column of width 1 holds on a line (Excel's width unit is
+# the default font's "0", a little wider than the average letter), and a line's height in points.
+CHARS_PER_WIDTH = 1.1
+LINE_HEIGHT = 13
+
+
+def lines_of(text: str, width: float, *, bold: bool = False) -> int:
+    """The lines `text` takes wrapped in a column of `width`: each of its own lines, wrapped."""
+    per_line = max(1, int(width * (CHARS_PER_WIDTH * 0.9 if bold else CHARS_PER_WIDTH)) - 1)
+    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
 
 
 class _Sheet:
-    """A write-only sheet with a title block, a unit line, a frozen header row and print set-up."""
+    """A sheet with a title block, a unit line, a frozen header row repeated on every printed page,
+    landscape A4 fitted to the page's width, text wrapped in its column and each row as tall as its
+    longest cell (LibreOffice and Excel print row heights as stored)."""
+
+    HEADER_ROW = 3  # zero-based: the fourth row
 
     def __init__(self, workbook, name: str, title: str, headers: list[str], widths: list[int], unit: str | None):
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Alignment, Border, Font, Side
+        self.workbook = workbook
+        self.sheet = workbook.add_worksheet(name)
+        self.widths = widths
+        self.formats: dict[tuple, object] = {}
+        self.next_row = 0
+        for index, width in enumerate(widths):
+            self.sheet.set_column(index, index, width)
+        self.sheet.freeze_panes(self.HEADER_ROW + 1, 0)
+        self.sheet.repeat_rows(self.HEADER_ROW)
+        self.sheet.set_landscape()
+        self.sheet.set_paper(9)  # A4
+        self.sheet.fit_to_pages(1, 0)
+        self.sheet.set_margins(left=0.5, right=0.4, top=0.6, bottom=0.6)
+        self.sheet.set_footer("&C&P/&N")
+        self.sheet.write_string(0, 0, title, self._format("title"))
+        self.sheet.write_string(1, 0, unit or "", self._format("unit"))
+        self.next_row = self.HEADER_ROW
+        height = max(lines_of(text, width, bold=True) for text, width in zip(headers, widths, strict=True))
+        self.sheet.set_row(self.HEADER_ROW, height * LINE_HEIGHT + 4)
+        for column, text in enumerate(headers):
+            self.sheet.write_string(self.HEADER_ROW, column, text, self._format("header"))
+        self.next_row += 1
 
-        self.cell_class = WriteOnlyCell
-        self.prototypes: dict[tuple, object] = {}
-        self.sheet = workbook.create_sheet(name)
-        thin = Side(style="thin")
-        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-        self.bold = Font(name="Times New Roman", bold=True, size=11)
-        self.wrap = Alignment(wrap_text=True, vertical="top")
-        self.header_alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
-        for index, width in enumerate(widths, start=1):
-            self.sheet.column_dimensions[_column(index)].width = width
-        header_row = 4
-        self.sheet.freeze_panes = f"A{header_row + 1}"
-        self.sheet.print_title_rows = f"{header_row}:{header_row}"
-        self.sheet.page_setup.orientation = "landscape"
-        self.sheet.page_setup.paperSize = 9  # A4
-        self.sheet.page_setup.fitToWidth = 1
-        self.sheet.page_setup.fitToHeight = 0
-        self.sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        self.append(self._styled(value, self.bold) for value in (title,))
-        self.append(self._styled(value, Font(name="Times New Roman", italic=True, size=10)) for value in (unit or "",))
-        self.append([])
-        self.append(self._styled(text, self.bold, self.header_alignment, border=True) for text in headers)
+    def _format(self, kind: str, bold: bool = False, number_format: str | None = None, quoted: bool = False):
+        """One XlsxWriter format per combination, made once."""
+        key = (kind, bold, number_format, quoted)
+        found = self.formats.get(key)
+        if found is None:
+            properties = {"font_name": "Times New Roman", "font_size": 11}
+            if kind == "title":
+                properties.update(bold=True)
+            elif kind == "unit":
+                properties.update(italic=True, font_size=10)
+            elif kind == "header":
+                properties.update(bold=True, text_wrap=True, align="center", valign="vcenter", border=1)
+            else:
+                properties.update(border=1, valign="top", bold=bold)
+                if kind == "text":
+                    properties.update(text_wrap=True)
+                if number_format:
+                    properties.update(num_format=number_format)
+            if quoted:
+                properties.update(quote_prefix=True)  # shown as text, and stays text when edited
+            found = self.formats[key] = self.workbook.add_format(properties)
+        return found
 
-    def _styled(self, value, font=None, alignment=None, *, border=False, number_format=None):
-        """A cell of this value and styles: one cell object per combination of styles, reused.
-
-        openpyxl's write-only sheet writes each cell of a row as the row's iterator yields it, so
-        one styled cell can carry every value of its style in turn (rows are appended as
-        generators). Styling a new cell for every value makes openpyxl look each style up in the
-        workbook's tables: on the nation's list, most of the time it takes.
-        """
-        key = (id(font), id(alignment), border, number_format)
-        cell = self.prototypes.get(key)
-        if cell is None:
-            cell = self.cell_class(self.sheet)
-            if font is not None:
-                cell.font = font
-            if alignment is not None:
-                cell.alignment = alignment
-            if border:
-                cell.border = self.border
-            if number_format:
-                cell.number_format = number_format
-            self.prototypes[key] = cell
-        if isinstance(value, str) and looks_like_formula(value):
-            return text_cell(cell, value)  # someone's text, never a formula (lib.spreadsheets)
-        cell.value = value
-        return cell
-
-    def append(self, cells) -> None:
-        self.sheet.append(cells)
+    def append(self, values) -> None:
+        """A row of plain text (the title block)."""
+        for column, value in enumerate(values):
+            self._write(self.next_row, column, value, False)
+        self.next_row += 1
 
     def row(self, values, *, bold: bool = False) -> None:
-        """A table row: sub-totals bold and boxed; a đề án's row as plain values, amounts formatted.
+        """A table row: sub-totals bold; amounts in their number format; text wrapped, the row as tall
+        as its longest text (set before the row is written: constant-memory mode writes rows in order)."""
+        values = list(values)
+        widths = self.widths
+        tallest = 1
+        for column, value in enumerate(values):
+            # Short text fits: only count the lines of what may wrap.
+            if isinstance(value, str) and column < len(widths) and ("\n" in value or len(value) >= widths[column]):
+                tallest = max(tallest, lines_of(value, widths[column], bold=bold))
+        if tallest > 1:
+            self.sheet.set_row(self.next_row, tallest * LINE_HEIGHT + 2)
+        for column, value in enumerate(values):
+            self._write(self.next_row, column, value, bold)
+        for column in range(len(values), len(widths)):
+            self.sheet.write_blank(self.next_row, column, None, self._format("text", bold))
+        self.next_row += 1
 
-        The nation's list has some 30.000 rows: a styled cell costs openpyxl several times a plain
-        value, so only what needs a format (amounts, percentages) gets one.
-        """
-        if bold:
-            self.sheet.append(self._cell(value, self.bold, border=True) for value in values)
-            return
-        self.sheet.append(self._cell(value) for value in values)
-
-    def _cell(self, value, font=None, *, border=False):
+    def _write(self, row: int, column: int, value, bold: bool) -> None:
+        sheet = self.sheet
         if isinstance(value, _Amount):
-            return self._styled(value.amount, font, border=border, number_format="#,##0")
-        if isinstance(value, Money):
+            sheet.write_number(row, column, value.amount, self._format("number", bold, "#,##0"))
+        elif isinstance(value, Money):
             amount = value.amount
             if amount % 1_000_000:
-                return self._styled(amount / 1_000_000, font, border=border, number_format=TRIEU_DECIMALS)
-            return self._styled(amount // 1_000_000, font, border=border, number_format=TRIEU)
-        if isinstance(value, Decimal):
-            return self._styled(float(value / 100), font, border=border, number_format=PERCENT)
-        if font is None:
-            return xlsx_value(self.sheet, value)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return self._styled(value, font, border=border, number_format="#,##0")
-        return self._styled(value, font, self.wrap, border=border)
+                sheet.write_number(row, column, amount / 1_000_000, self._format("number", bold, TRIEU_DECIMALS))
+            else:
+                sheet.write_number(row, column, amount // 1_000_000, self._format("number", bold, TRIEU))
+        elif isinstance(value, Decimal):
+            sheet.write_number(row, column, float(value / 100), self._format("number", bold, PERCENT))
+        elif isinstance(value, bool) or value is None:
+            sheet.write_blank(row, column, None, self._format("text", bold))
+        elif isinstance(value, (int, float)):
+            sheet.write_number(row, column, value, self._format("number", bold, "#,##0" if bold else None))
+        elif isinstance(value, datetime.date):
+            sheet.write_datetime(row, column, value, self._format("number", bold, DATE_FORMAT))
+        else:
+            text = str(value)
+            # Someone's text, never a formula (lib.spreadsheets): a string cell, kept text when edited.
+            sheet.write_string(row, column, text, self._format("text", bold, quoted=looks_like_formula(text)))
 
 
 class Money:
@@ -172,19 +219,13 @@ class Money:
         self.amount = int(amount or 0)
 
 
-def _column(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index)
-
-
 def xlsx(document: Document, *, project_items=None) -> bytes:
     """The workbook: Biểu 01–04, one sheet each, numbers as numbers, the unit on every table.
 
     `project_items` (an iterator from `figures.project_rows`) streams Biểu 03 without holding it.
     """
     stream = io.BytesIO()
-    workbook = _workbook()
+    workbook = _workbook(stream)
     summary = document.summary
     period = summary.period
 
@@ -195,12 +236,12 @@ def xlsx(document: Document, *, project_items=None) -> bytes:
         [
             "STT",
             "Nội dung hoạt động",
-            f"Kế hoạch năm {period.year} – số đề án",
-            f"Kế hoạch năm {period.year} – kinh phí KC",
+            f"{period.plan_heading} – số đề án",
+            f"{period.plan_heading} – kinh phí KC",
             "Số đề án triển khai trong kỳ",
             "Số đề án nghiệm thu trong kỳ",
             "Kinh phí giải ngân trong kỳ",
-            "Lũy kế từ đầu năm",
+            period.cumulative_heading,
             "Tỷ lệ % so KH",
             "So cùng kỳ (%)",
             "Vốn đối ứng",
@@ -367,7 +408,7 @@ def xlsx(document: Document, *, project_items=None) -> bytes:
             b04(row, number)
     b04(summary.status_total)
 
-    workbook.save(stream)
+    workbook.close()
     return stream.getvalue()
 
 
@@ -381,7 +422,7 @@ def status_xlsx(table) -> bytes:
     spreadsheet rule (`_Sheet`).
     """
     stream = io.BytesIO()
-    workbook = _workbook()
+    workbook = _workbook(stream)
     period = table.period
     sheet = _Sheet(
         workbook,
@@ -422,7 +463,7 @@ def status_xlsx(table) -> bytes:
         for number, row in enumerate(members, start=1):
             line(row, number)
     line(table.total)
-    workbook.save(stream)
+    workbook.close()
     return stream.getvalue()
 
 

@@ -6,7 +6,9 @@ the write rule, the role, validation, and records the author (and reason) in the
 - staff and managers write their province's drafts; reviewers write nothing;
 - a manager (or an administrator) issues: the PDF and workbook are rendered once, their bytes
   and SHA-256 kept, and the period locked for the province (`reports.locks`);
-- only an administrator unlocks a period, with a reason that enters the history.
+- only an administrator unlocks a period, with a reason that enters the history;
+- a manager signs the latest issued version digitally, on the server with the Sở's configured key
+  or by uploading the PDF signed elsewhere; either is kept beside the issued one, never over it.
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ from programmes.lib.text import normalise, text_problem
 from programmes.services.guard import with_author
 from programmes.units import unit_of_today_id
 
-from . import document, figures, render
-from .models import IssuedReport, PeriodLock, Report, ReportReview
+from . import document, figures, render, signing
+from .models import IssuedReport, PeriodLock, Report, ReportReview, SignedReport
 from .periods import Period
 
 
@@ -308,3 +310,79 @@ def report_return(*, issued: IssuedReport, user, reason: str) -> ReportReview:
     if lock is not None:
         _unlock(lock, user, _("Returned by the Ministry: %(reason)s") % {"reason": reason})
     return review
+
+
+# --- Digital signatures -------------------------------------------------------------------------
+
+
+def _signable(issued: IssuedReport, user) -> IssuedReport:
+    """The issued version locked, if `user` may sign it: a manager of its province, the latest version."""
+    stored = IssuedReport.objects.select_for_update().select_related("report__province").get(pk=issued.pk)
+    _require(_may_write(user, stored.report), _("You may not sign this report."))
+    _require(user is None or is_approver(user), _("Only a province manager may sign a report."))
+    latest = stored.report.issues.aggregate(last=Max("version"))["last"]
+    if stored.version != latest:
+        raise ValidationError(_("A later version of this report has been issued: sign that one."))
+    return stored
+
+
+def latest_signed(issued: IssuedReport) -> SignedReport | None:
+    return issued.signed.order_by("-signed_at", "-id").first()
+
+
+def _keep_signed(stored: IssuedReport, user, data: bytes, source: str) -> SignedReport:
+    checks = signing.check_signed(data, bytes(stored.pdf))
+    if IssuedReport.digest(data[: len(bytes(stored.pdf))]) != stored.pdf_sha256:  # the frozen hash, again
+        raise ValidationError({"pdf": _("The signed file does not begin with the issued version.")})
+    return SignedReport.objects.create(
+        issued_report=stored,
+        current_province_id=stored.current_province_id,
+        source=source,
+        pdf=data,
+        pdf_sha256=IssuedReport.digest(data),
+        signatures=[check.as_dict() for check in checks],
+        signed_by=user,
+    )
+
+
+@transaction.atomic
+def report_sign(*, issued: IssuedReport, user) -> SignedReport:
+    """Sign the latest issued version on the server: the signer's field (ô 7c) with the configured key,
+    then the seal's (ô 8) when the Sở configured one; over the last signed copy if there is one."""
+    stored = _signable(issued, user)
+    config = signing.configured("signer")
+    if config is None:
+        raise ValidationError(_("No signing key is configured on this server: sign the PDF elsewhere and upload it."))
+    previous = latest_signed(stored)
+    data = bytes(previous.pdf) if previous is not None else bytes(stored.pdf)
+    done = {check["field"] for check in (previous.signatures if previous is not None else [])}
+    report = stored.report
+    try:
+        if signing.SIGNER_FIELD not in done:
+            data = signing.sign_pdf(data, config=config, signer_name=report.signer_name,
+                                    location=report.province.name, field=signing.SIGNER_FIELD)  # fmt: skip
+        seal = signing.configured("seal")
+        if seal is not None and signing.SEAL_FIELD not in done:
+            data = signing.sign_pdf(data, config=seal, location=report.province.name, field=signing.SEAL_FIELD)
+    except signing.SigningError as exc:
+        raise ValidationError(str(exc)) from exc
+    if previous is not None and data == bytes(previous.pdf):
+        raise ValidationError(_("This version is already signed with every key the server holds."))
+    try:
+        return _keep_signed(stored, user, data, SignedReport.Source.SERVER)
+    except signing.SigningError as exc:  # the server's own key does not validate: say so, keep nothing
+        raise ValidationError(str(exc)) from exc
+
+
+@transaction.atomic
+def report_attach_signed(*, issued: IssuedReport, user, data: bytes) -> SignedReport:
+    """Keep a PDF of the latest issued version signed elsewhere, if its signatures validate over the
+    issued bytes exactly; otherwise a ValidationError at the file says which check failed."""
+    stored = _signable(issued, user)
+    if len(data) > settings.KHUYENCONG_SIGNED_PDF_MAX_BYTES:
+        raise ValidationError({"pdf": _("The file is larger than %(size)s MB.")
+                               % {"size": settings.KHUYENCONG_SIGNED_PDF_MAX_BYTES // 1_000_000}})  # fmt: skip
+    try:
+        return _keep_signed(stored, user, data, SignedReport.Source.UPLOAD)
+    except signing.SigningError as exc:
+        raise ValidationError({"pdf": str(exc)}) from exc

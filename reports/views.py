@@ -13,15 +13,16 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from programmes.access import is_administrator, is_approver, user_role
 
-from . import document, render, services
-from .forms import IssueForm, NarrativeForm, ParametersForm, UnlockForm, sent_to
-from .models import IssuedReport, PeriodLock, Report, Scope
+from . import document, render, services, signing
+from .forms import IssueForm, NarrativeForm, ParametersForm, SignedUploadForm, UnlockForm, sent_to
+from .models import IssuedReport, PeriodLock, Report, Scope, SignedReport
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -155,7 +156,7 @@ def _narrative_data(report: Report, issuer) -> dict:
     return data
 
 
-def _draft_page(request, report: Report, *, narrative=None, issue_form=None, unlock_form=None):
+def _draft_page(request, report: Report, *, narrative=None, issue_form=None, unlock_form=None, upload_form=None):
     """The draft's page; a refused form comes back with its errors at the fields and what was typed."""
     user = request.user
     may_write = services.may_write_reports_of(user, report.province)
@@ -163,6 +164,15 @@ def _draft_page(request, report: Report, *, narrative=None, issue_form=None, unl
     versions = list(report.issues.select_related("issued_by", "lock").defer("pdf", "xlsx").order_by("-version"))
     for newer, older in zip(versions, versions[1:], strict=False):
         older.replaced_by = newer
+    signed = {}
+    for copy in SignedReport.objects.filter(issued_report__report=report).defer("pdf").order_by("signed_at", "id"):
+        signed[copy.issued_report_id] = copy  # the latest per version
+    for copy in signed.values():
+        for check in copy.signatures:
+            when = parse_datetime(check.get("signed_at") or "")
+            check["when"] = timezone.localtime(when).strftime("%d/%m/%Y %H:%M") if when else ""
+    for item in versions:
+        item.signed_copy = signed.get(item.pk)
     return TemplateResponse(
         request,
         "reports/draft.html",
@@ -176,6 +186,8 @@ def _draft_page(request, report: Report, *, narrative=None, issue_form=None, unl
             may_unlock=is_administrator(user),
             issue_form=issue_form or IssueForm(initial={"issued_on": timezone.localdate()}),
             unlock_form=unlock_form or UnlockForm(),
+            upload_form=upload_form or SignedUploadForm(),
+            may_sign_on_server=signing.configured("signer") is not None,
             doc=doc,
             doc_context=doc.context(),
             versions=versions,
@@ -225,15 +237,59 @@ def issue(request, pk: int):
 
 
 def issued_download(request, pk: int, kind: str):
-    """The issued files, byte for byte as issued."""
+    """The issued files, byte for byte as issued; "signed", its latest signed copy."""
     _require_role(request)
-    if kind not in ("pdf", "xlsx"):
+    if kind not in ("pdf", "xlsx", "signed"):
         raise Http404
     issued = get_object_or_404(IssuedReport.objects.for_user(request.user).select_related("report__province"), pk=pk)
-    name = f"{slugify(issued.number.replace('/', '-'))}-{issued.issued_on:%Y%m%d}-v{issued.version}.{kind}"
-    response = _download(bytes(getattr(issued, kind)), name, kind)
+    name = f"{slugify(issued.number.replace('/', '-'))}-{issued.issued_on:%Y%m%d}-v{issued.version}"
+    if kind == "signed":
+        copy = services.latest_signed(issued)
+        if copy is None:
+            raise Http404
+        response = _download(bytes(copy.pdf), f"{name}-da-ky-so.pdf", "pdf")
+        response["X-Content-SHA256"] = copy.pdf_sha256
+        return response
+    response = _download(bytes(getattr(issued, kind)), f"{name}.{kind}", kind)
     response["X-Content-SHA256"] = issued.pdf_sha256 if kind == "pdf" else issued.xlsx_sha256
     return response
+
+
+def _issued_for_signing(request, pk: int) -> IssuedReport:
+    _require_role(request)
+    return get_object_or_404(IssuedReport.objects.for_user(request.user).select_related("report__province"), pk=pk)
+
+
+@require_POST
+def sign(request, pk: int):
+    """Sign the issued version on the server, with the key the Sở configured."""
+    issued = _issued_for_signing(request, pk)
+    try:
+        services.report_sign(issued=issued, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Report no. %(number)s was signed digitally.") % {"number": issued.number})
+    return HttpResponseRedirect(reverse("reports:draft", args=[issued.report_id]) + "#versions-title")
+
+
+@require_POST
+def upload_signed(request, pk: int):
+    """Keep the PDF of the issued version signed elsewhere, if its signatures hold over the issued bytes."""
+    issued = _issued_for_signing(request, pk)
+    form = SignedUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.report_attach_signed(issued=issued, user=request.user, data=form.cleaned_data["pdf"].read())
+        except ValidationError as exc:
+            form.add_error("pdf", exc.messages)
+        else:
+            messages.success(
+                request, _("The signed copy of report no. %(number)s was checked and kept.") % {"number": issued.number}
+            )
+            return HttpResponseRedirect(reverse("reports:draft", args=[issued.report_id]) + "#versions-title")
+    form.issued_id = issued.pk
+    return _draft_page(request, issued.report, upload_form=form)
 
 
 @require_POST

@@ -22,7 +22,7 @@ from tests.test_imports import rows_for, run
 pytestmark = pytest.mark.django_db
 
 REPORT_PAGE = 23
-DRAFT_PAGE = 21
+DRAFT_PAGE = 22  # with the signed copies of its versions
 BATCH_PREVIEWED = 5
 BATCH_IMPORTED = 7
 

@@ -192,7 +192,7 @@ def test_the_admin_refuses_a_payment_in_a_locked_period(client, thanhhoa_2024, t
             "scope": "nation",
             "year": "2024",
             "preset": "custom",
-            "date_from": "2020-01-01",
+            "date_from": "2019-01-01",
             "date_until": "2024-01-01",
             "level": "all",
         },
