@@ -158,3 +158,33 @@ def test_the_signature_stays_with_the_last_paragraph_and_keeps_its_lines(thanhho
         assert "Đoạn cuối mục IV." in signed, count
         assert "Nơi nhận:" in signed, count
         assert "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC" in signed, count
+
+
+@pytest.mark.parametrize("scope", ["province", "city", "region", "nation"])
+def test_every_issuers_pdf_reserves_both_signature_fields_beside_its_signer(thanhhoa_2024, tmp_path, scope):
+    """A province's, a city's, a region's and the nation's report: the issuer's heading, and the two
+    fields of NĐ 30 (ô 7c, ô 8) on the page of the signer's name."""
+    from reports import signing
+
+    where = {
+        "province": {"province": thanhhoa_2024["province"]},
+        "city": {"province": current_province("48")},
+        "region": {"region": "bac"},
+        "nation": {},
+    }[scope]
+    year = 2026 if scope == "city" else 2024
+    cov = figures.coverage(period_for(year, "h1"), **where)
+    data = render.pdf(document.build(cov, number="", issued_on=None))
+    pages = pdf_pages(data, tmp_path)
+    heading = {"province": "UBND TỈNH THANH HÓA", "city": "UBND THÀNH PHỐ ĐÀ NẴNG", "region": "BỘ CÔNG THƯƠNG",
+               "nation": "BỘ CÔNG THƯƠNG"}[scope]  # fmt: skip
+    assert heading in pages[0]
+    if scope in ("region", "nation"):
+        assert "/BC-ĐMST" in pages[0] and "Sở Công Thương" not in flat(pages[0])
+    if scope == "region":
+        assert cov.name in flat(" ".join(pages))  # "Miền Bắc" / the region's name, as the report names it
+    reserved = signing.reserved_fields(data)
+    assert set(reserved) == {signing.SIGNER_FIELD, signing.SEAL_FIELD}
+    (signer_page, _box), (seal_page, _seal) = reserved[signing.SIGNER_FIELD], reserved[signing.SEAL_FIELD]
+    assert signer_page == seal_page
+    assert "Nơi nhận:" in pages[signer_page]

@@ -46,7 +46,9 @@ class Command(BaseCommand):
         where.add_argument("--nation", action="store_true")
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--preset", choices=[name for name in PRESETS if name != "custom"])
-        parser.add_argument("--months", type=int, help="With --preset months (or year_and_months): the first N months (of --year).")
+        parser.add_argument(
+            "--months", type=int, help="With --preset months (or year_and_months): the first N months (of --year)."
+        )
         parser.add_argument("--from", dest="date_from", type=_date)
         parser.add_argument("--until", dest="date_until", type=_date)
         parser.add_argument("--level", choices=["national", "local", "all"], default="all")
