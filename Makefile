@@ -23,10 +23,13 @@ migrate: install
 demo: migrate
 	DEBUG=$(DEBUG) $(BIN)/python manage.py seed_demo
 
-## Install everything, migrate, load demo data and start the server on http://127.0.0.1:$(PORT)/
+## Install everything, migrate, load demo data and start the server on http://127.0.0.1:$(PORT)/ with
+## one background-job worker beside it (stopped with the server)
 run: demo
 	@DEBUG=$(DEBUG) $(BIN)/python manage.py seed_demo --print-logins --port $(PORT)
-	DEBUG=$(DEBUG) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=$(DEBUG) $(BIN)/python manage.py db_worker --interval 1 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		DEBUG=$(DEBUG) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## Run the whole test suite (SQLite by default; DATABASE_URL=postgres://… for PostgreSQL), on every core
 PYTEST_WORKERS ?= auto

@@ -82,6 +82,9 @@ INSTALLED_APPS = [
     "reports",
     "import_export",
     "programmes.imports",  # label "imports": tables, permissions, URL names as before
+    "programmes.jobs",  # label "jobs": long work run by a worker (django-tasks)
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -132,6 +135,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env
     # The figures' grouped queries run in tens of milliseconds; PostgreSQL's JIT compiles them for
     # longer than they run (40 ms of a 220 ms query, measured on the national dataset).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A second connection to the same database: a job's progress is written through it while the
+    # job's own transaction is still open (programmes.jobs.progress). Tests mirror it onto default.
+    DATABASES["jobs"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a write lock instead of failing at once when two requests write together.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -202,6 +209,28 @@ KHUYENCONG_ATTACHMENT_MAX_BYTES = env_int("KHUYENCONG_ATTACHMENT_MAX_MB", 20) * 
 KHUYENCONG_IMPORT_MAX_BYTES = env_int("KHUYENCONG_IMPORT_MAX_MB", 10) * 1024 * 1024
 KHUYENCONG_IMPORT_MAX_UNPACKED_BYTES = env_int("KHUYENCONG_IMPORT_MAX_UNPACKED_MB", 200) * 1024 * 1024
 KHUYENCONG_IMPORT_MAX_ROWS = env_int("KHUYENCONG_IMPORT_MAX_ROWS", 20_000)
+
+# Background jobs (programmes.jobs on django-tasks). The queue: "database" (the default: the
+# django-tasks-db backend, one table in the app's own database, `manage.py db_worker` runs it; SQLite
+# or PostgreSQL) or "rq" (django-tasks-rq on Redis at REDIS_URL; on any machine:
+# `manage.py rqworker default --job-class django_tasks_rq.Job`).
+KHUYENCONG_TASKS = os.environ.get("KHUYENCONG_TASKS", "database")
+if KHUYENCONG_TASKS == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+elif KHUYENCONG_TASKS == "rq":
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), "DEFAULT_TIMEOUT": 3600}}
+else:
+    raise ImproperlyConfigured("KHUYENCONG_TASKS must be 'database' or 'rq'")
+# Past these sizes the work runs as a job instead of inside the request: a list export's rows, the
+# rows of an import file (checking, then importing), a province report's đề án (a region's or the
+# nation's report is always a job).
+KHUYENCONG_JOB_EXPORT_ROWS = env_int("KHUYENCONG_JOB_EXPORT_ROWS", 5_000)
+KHUYENCONG_JOB_IMPORT_ROWS = env_int("KHUYENCONG_JOB_IMPORT_ROWS", 2_000)
+KHUYENCONG_JOB_REPORT_ROWS = env_int("KHUYENCONG_JOB_REPORT_ROWS", 150)
+# A job's result file is kept this long, then deleted (`manage.py expire_jobs`, or the worker's own sweep).
+KHUYENCONG_JOB_RESULT_HOURS = env_int("KHUYENCONG_JOB_RESULT_HOURS", 24)
 # The Ministry's reporting cut-off (report-layout.md §1a): a 6-month report runs from 15/12 of the
 # year before to 14/06, an annual one to 14/12. Unconfirmed for khuyến công, hence settings.
 KHUYENCONG_REPORT_CUTOFF_DAY = env_int("KHUYENCONG_REPORT_CUTOFF_DAY", 15)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("tep-dinh-kem/<path:name>", attachment_download, name="attachment_download"),
     path("admin/bao-cao/", include("reports.urls")),
     path("admin/nhap-du-lieu/", include("programmes.imports.urls")),
+    path("admin/viec-cua-toi/", include("programmes.jobs.urls")),
     path("admin/", admin.site.urls),
     # The read-only JSON API for other systems; fixed paths (reports/api).
     path("api/v1/", include("reports.api.urls")),

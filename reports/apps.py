@@ -9,6 +9,7 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from programmes import totals
 
-        from . import figures, locks  # noqa: F401  (locks registers the period lock with programmes.locks)
+        from . import figures, jobs, locks  # noqa: F401  (locks registers the period lock with programmes.locks,
+        # jobs the report files with programmes.jobs)
 
         totals.register(figures.list_totals)

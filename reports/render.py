@@ -36,10 +36,14 @@ def html(document: Document) -> str:
 _font_config = None
 
 
-def pdf(document: Document, *, fields: bool = True) -> bytes:
+def pdf(document: Document, *, fields: bool = True, step=None) -> bytes:
     """The PDF, with the two empty signature fields of NĐ 30 (ô 7c, ô 8) where its layout put the
-    signer's space (`reports.signing.reserve_fields`); `fields=False` for the layout alone."""
+    signer's space (`reports.signing.reserve_fields`); `fields=False` for the layout alone. `step`
+    is called as each stage starts ("layout", "write"), for a job's progress."""
+    step = step or _no_step
+    step("layout")
     rendered = layout(html(document))
+    step("write")
     data = rendered.write_pdf(pdf_identifier=b"khuyencong")
     if not fields:
         return data
@@ -60,16 +64,28 @@ def layout(markup: str):
     return HTML(string=markup, base_url=str(settings.KHUYENCONG_REPORT_FONT_DIR)).render(font_config=_font_config)
 
 
-def rendered(cov, kind: str, **document_fields) -> tuple[Document, bytes]:
-    """The document of `cov` as html, pdf or xlsx: the one way the page, the drafts and the command render.
+def _no_step(stage: str) -> None:
+    pass
+
+
+# The stages `rendered` goes through, in order (a job shows them as its steps).
+STAGES = {"pdf": ("figures", "layout", "write"), "xlsx": ("figures", "write"), "html": ("figures",)}
+
+
+def rendered(cov, kind: str, *, step=None, **document_fields) -> tuple[Document, bytes]:
+    """The document of `cov` as html, pdf or xlsx: the one way the page, the drafts, the jobs and the
+    command render. `step(stage)` is called as each of `STAGES[kind]` starts.
 
     The workbook streams Biểu 03 straight from the database; the PDF and HTML read it once.
     """
+    step = step or _no_step
+    step("figures")
     if kind == "xlsx":
         doc = build(cov, with_projects=False, **document_fields)
+        step("write")
         return doc, xlsx(doc, project_items=figures.project_rows(cov))
     doc = build(cov, **document_fields)
-    return doc, pdf(doc) if kind == "pdf" else html(doc).encode()
+    return doc, pdf(doc, step=step) if kind == "pdf" else html(doc).encode()
 
 
 # --- Excel --------------------------------------------------------------------------------------

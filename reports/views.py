@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from programmes.access import is_administrator, is_approver, user_role
 
-from . import document, render, services, signing
+from . import document, jobs, render, services, signing
 from .forms import IssueForm, NarrativeForm, ParametersForm, SignedUploadForm, UnlockForm, sent_to
 from .models import IssuedReport, PeriodLock, Report, Scope, SignedReport
 
@@ -62,7 +62,12 @@ def index(request):
     if request.GET and form.is_valid():
         kind = request.GET.get("format")
         if kind in CONTENT_TYPES:
-            return _live_download(form.cleaned_data["coverage"], kind)
+            cov = form.cleaned_data["coverage"]
+            if kind != "html" and jobs.is_big(cov):
+                query = request.GET.urlencode()
+                job = jobs.start(user=user, kind=kind, title=jobs.title_of(cov, kind), query=query)
+                return HttpResponseRedirect(reverse("jobs:detail", args=[job.pk]))
+            return _live_download(cov, kind)
         doc = document.build(form.cleaned_data["coverage"])
     drafts = Report.objects.for_user(user).select_related("province").order_by("-year", "-date_until", "-id")[:50]
     issued = (
@@ -201,7 +206,11 @@ def draft_download(request, pk: int, kind: str):
     if kind not in ("pdf", "xlsx"):
         raise Http404
     report = get_object_or_404(Report.objects.for_user(request.user).select_related("province"), pk=pk)
-    return _live_download(services.coverage_of(report), kind, report=report)
+    cov = services.coverage_of(report)
+    if jobs.is_big(cov):
+        job = jobs.start(user=request.user, kind=kind, title=jobs.title_of(cov, kind), draft=report.pk)
+        return HttpResponseRedirect(reverse("jobs:detail", args=[job.pk]))
+    return _live_download(cov, kind, report=report)
 
 
 @require_POST

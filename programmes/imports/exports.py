@@ -7,12 +7,15 @@ shows them, and the file imports back as a no-op.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from programmes.jobs import services as jobs
 
 from .formats import FORMATS
 from .workbooks import XLSX, csv_stream, iter_rows, xlsx_file
@@ -29,9 +32,13 @@ def rows_of(kind: str, queryset):
     return model._default_manager.filter(**{link: ids})
 
 
+def export_name(kind: str, file_type: str) -> str:
+    return f"{kind}-{timezone.localdate():%Y%m%d}.{file_type}"
+
+
 def export_response(kind: str, file_type: str, queryset):
     format_ = FORMATS[kind]
-    name = f"{kind}-{timezone.localdate():%Y%m%d}.{file_type}"
+    name = export_name(kind, file_type)
     if file_type == "csv":
         response = StreamingHttpResponse(csv_stream(format_, queryset), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -84,4 +91,24 @@ class ExportMixin:
         except IncorrectLookupParameters:
             info = self.opts.app_label, self.opts.model_name
             return HttpResponseRedirect(reverse("admin:{}_{}_changelist".format(*info)))
-        return export_response(kind, file_type, rows_of(kind, changelist.queryset))
+        rows = rows_of(kind, changelist.queryset)
+        if rows.count() > settings.KHUYENCONG_JOB_EXPORT_ROWS:
+            # Too long for a request: a worker writes the file, the user follows it on the job's page.
+            job = jobs.job_start(
+                user=request.user,
+                kind="export",
+                title=_("%(list)s – %(file)s") % {"list": FORMATS[kind].title, "file": _export_label(file_type)},
+                params={
+                    "app_label": self.opts.app_label,
+                    "model_name": self.opts.model_name,
+                    "kind": kind,
+                    "file_type": file_type,
+                    "query": request.GET.urlencode(),
+                },
+            )
+            return HttpResponseRedirect(reverse("jobs:detail", args=[job.pk]))
+        return export_response(kind, file_type, rows)
+
+
+def _export_label(file_type: str) -> str:
+    return _("Export Excel") if file_type == "xlsx" else _("Export CSV")

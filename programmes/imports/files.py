@@ -199,3 +199,18 @@ def _read_csv(data: bytes, max_rows: int) -> Table:
             raise RefusedFile(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
 
     return Table("csv", [_header(value) for value in header_row[:MAX_COLUMNS]], body())
+
+
+def row_estimate(name: str, data: bytes) -> int:
+    """About how many data rows the file holds, read cheaply (a workbook's stated size, a CSV's lines):
+    enough to decide whether checking it is work for a background job. 0 when it cannot tell."""
+    try:
+        if file_type_of(name) == "csv":
+            return max(0, data.count(b"\n") - 1)
+        import openpyxl
+
+        _check_zip(data)
+        sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
+        return max(0, (sheet.max_row or 0) - 1)
+    except Exception:  # a refused or damaged file is refused by the check itself, with its message
+        return 0

@@ -6,6 +6,7 @@ and written by `programmes.services` with the user's own rights.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -18,9 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from programmes.access import is_administrator, may_import
+from programmes.jobs import services as jobs
 
 from . import services
-from .files import file_type_of
+from .files import file_type_of, row_estimate
 from .formats import FORMATS
 from .forms import UploadForm, VoidForm
 from .models import ImportBatch
@@ -55,9 +57,17 @@ def index(request):
     form = UploadForm(request.POST or None, request.FILES or None, initial={"kind": request.GET.get("kind")})
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        batch = services.batch_create(
-            kind=form.cleaned_data["kind"], name=upload.name, data=upload.read(), user=request.user
-        )
+        data = upload.read()
+        batch = services.batch_create(kind=form.cleaned_data["kind"], name=upload.name, data=data, user=request.user)
+        if row_estimate(upload.name, data) > settings.KHUYENCONG_JOB_IMPORT_ROWS:
+            # A big file is checked by a worker; the job's page leads to the batch when it is done.
+            job = jobs.job_start(
+                user=request.user,
+                kind="import_check",
+                title=_("Check of %(file)s") % {"file": batch.file_name},
+                params={"batch": batch.pk},
+            )
+            return HttpResponseRedirect(reverse("jobs:detail", args=[job.pk]))
         services.batch_preview(batch=batch, user=request.user)
         return HttpResponseRedirect(reverse("imports:batch", args=[batch.pk]))
     batches = Paginator(batches_for(request.user), 25).get_page(request.GET.get("p"))
@@ -112,6 +122,16 @@ def _batch_page(request, batch: ImportBatch, *, void_form: VoidForm | None = Non
 def confirm(request, pk):
     batch = _batch(request, pk)
     _require_importer(request)
+    if batch.rows > settings.KHUYENCONG_JOB_IMPORT_ROWS and batch.status == ImportBatch.Status.PREVIEWED:
+        if not services.may_confirm(batch, request.user):
+            raise PermissionDenied
+        job = jobs.job_start(
+            user=request.user,
+            kind="import_confirm",
+            title=_("Import of %(file)s") % {"file": batch.file_name},
+            params={"batch": batch.pk},
+        )
+        return HttpResponseRedirect(reverse("jobs:detail", args=[job.pk]))
     try:
         outcome = services.batch_import(batch=batch, user=request.user)
     except (ValidationError, PermissionDenied) as exc:
