@@ -231,6 +231,8 @@ KHUYENCONG_JOB_IMPORT_ROWS = env_int("KHUYENCONG_JOB_IMPORT_ROWS", 2_000)
 KHUYENCONG_JOB_REPORT_ROWS = env_int("KHUYENCONG_JOB_REPORT_ROWS", 150)
 # A job's result file is kept this long, then deleted (`manage.py expire_jobs`, or the worker's own sweep).
 KHUYENCONG_JOB_RESULT_HOURS = env_int("KHUYENCONG_JOB_RESULT_HOURS", 24)
+# A job still running after this long was left by a worker that stopped: it is marked failed.
+KHUYENCONG_JOB_MAX_MINUTES = env_int("KHUYENCONG_JOB_MAX_MINUTES", 120)
 # The Ministry's reporting cut-off (report-layout.md §1a): a 6-month report runs from 15/12 of the
 # year before to 14/06, an annual one to 14/12. Unconfirmed for khuyến công, hence settings.
 KHUYENCONG_REPORT_CUTOFF_DAY = env_int("KHUYENCONG_REPORT_CUTOFF_DAY", 15)

@@ -50,7 +50,7 @@ def test_a_big_export_is_a_job_that_follows_the_lists_scope(client, settings, th
     client.force_login(thanhhoa_officer)
     job = _job_of(client.get(reverse("admin:programmes_project_export", args=["projects", "csv"])))
     page = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
-    assert "waiting for a worker" in page or "chờ" in page
+    assert "máy xử lý chưa nhận việc" in page
     assert '<meta http-equiv="refresh"' in page
     _run_queued()
     job.refresh_from_db()
@@ -211,3 +211,21 @@ def test_results_expire(client, settings, thanhhoa_officer):
     assert client.get(reverse("jobs:download", args=[job.pk])).status_code == 404
     call_command("expire_jobs", verbosity=0)
     assert not Job.objects.filter(pk=job.pk).exists() and not storage.exists(name)
+
+
+def test_a_job_left_running_by_a_stopped_worker_fails_with_a_message(settings, thanhhoa_officer, vietnamese):
+    settings.KHUYENCONG_JOB_MAX_MINUTES = 60
+    now = timezone.now()
+    left = Job.objects.create(
+        user=thanhhoa_officer, kind="export", title="x", state=Job.State.RUNNING,
+        started_at=now - datetime.timedelta(minutes=61),
+    )  # fmt: skip
+    busy = Job.objects.create(
+        user=thanhhoa_officer, kind="export", title="y", state=Job.State.RUNNING,
+        started_at=now - datetime.timedelta(minutes=5),
+    )  # fmt: skip
+    call_command("expire_jobs", verbosity=0)
+    left.refresh_from_db()
+    busy.refresh_from_db()
+    assert left.state == Job.State.FAILED and "gián đoạn" in left.error and left.finished_at
+    assert busy.state == Job.State.RUNNING

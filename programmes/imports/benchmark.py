@@ -59,6 +59,30 @@ _WRAPPER = (
 )
 
 
+# Raw rows of the đề án table (as many columns as the export has), written by one library alone.
+_RAW_WRITER = """
+from programmes.models import Project
+fields = [f.attname for f in Project._meta.concrete_fields][:{width}]
+rows = Project.objects.order_by("pk").values_list(*fields).iterator(chunk_size=2000)
+def plain(v):
+    return v.replace(tzinfo=None) if getattr(v, "tzinfo", None) else v
+if "{writer}" == "openpyxl":
+    from openpyxl import Workbook
+    book = Workbook(write_only=True); sheet = book.create_sheet()
+    sheet.append(fields)
+    for row in rows:
+        sheet.append([plain(v) for v in row])
+    book.save("{path}")
+else:
+    import xlsxwriter
+    book = xlsxwriter.Workbook("{path}", {{"constant_memory": True}}); sheet = book.add_worksheet()
+    sheet.write_row(0, 0, fields)
+    for number, row in enumerate(rows, start=1):
+        sheet.write_row(number, 0, [plain(v) for v in row])
+    book.close()
+"""
+
+
 def _child(command: list[str]) -> tuple[float, float, int, str]:
     """Run a fresh `manage.py` process: (seconds, its peak RSS in MB, exit status, output)."""
     started = time.perf_counter()
@@ -327,4 +351,24 @@ class ImportsBenchmark(BenchmarkPart):
             self.out.write(
                 f"  export of the nation's {total:,} đề án to .{suffix}: {nation[0]:.1f} s, {nation[2]:.0f} MB file, "
                 f"peak RSS {nation[1]:.0f} MB (one province, {busiest['n']:,} đề án: {province[1]:.0f} MB)"
+            )
+            if suffix == "xlsx":
+                self.raw_writers(nation[0])
+
+    def raw_writers(self, ours: float) -> None:
+        """The baseline: the same number of rows and columns read straight from the table and written by
+        each library alone (openpyxl write-only, XlsxWriter constant-memory), each in a fresh process."""
+        from .formats import FORMATS
+
+        width = len(FORMATS["projects"].headers())
+        for writer in ("openpyxl", "xlsxwriter"):
+            path = self.folder / f"raw-{writer}.xlsx"
+            code = _RAW_WRITER.format(writer=writer, width=width, path=str(path))
+            seconds, peak, status, output = _child(["shell", "-c", code])
+            if status:
+                self.failures.append(f"{writer} alone failed: {output[-300:]}")
+                continue
+            self.out.write(
+                f"    {writer} alone, the same {width} columns of every đề án: {seconds:.1f} s, peak RSS {peak:.0f} MB"
+                f" — ours / {writer} {ours / seconds:.2f} ×"
             )

@@ -125,9 +125,25 @@ def _finish(job: Job, state: str, *, error: str = "") -> None:
     )  # fmt: skip
 
 
-def jobs_expire(*, now=None) -> int:
-    """Delete expired results (the files, then the rows) and jobs finished long ago; return how many."""
+def jobs_reap(*, now=None) -> int:
+    """Fail the jobs still "running" past `KHUYENCONG_JOB_MAX_MINUTES`: their worker stopped (killed,
+    restarted, the machine rebooted) and will never finish them. Return how many."""
     now = now or timezone.now()
+    cutoff = now - datetime.timedelta(minutes=settings.KHUYENCONG_JOB_MAX_MINUTES)
+    with translation.override(settings.LANGUAGE_CODE):
+        error = _(
+            "The job was interrupted (the worker stopped before it ended); nothing of it is kept. Start it again."
+        )
+    return Job.objects.filter(state=Job.State.RUNNING, started_at__lt=cutoff).update(
+        state=Job.State.FAILED, error=error, finished_at=now
+    )
+
+
+def jobs_expire(*, now=None) -> int:
+    """Delete expired results (the files, then the rows) and jobs finished long ago; return how many.
+    Fail the jobs a stopped worker left running first."""
+    now = now or timezone.now()
+    jobs_reap(now=now)
     old = Job.objects.filter(state__in=Job.FINISHED, finished_at__lte=now - result_lifetime())
     expired = Job.objects.expired(now) | old
     count = 0
