@@ -233,6 +233,9 @@ KHUYENCONG_JOB_REPORT_ROWS = env_int("KHUYENCONG_JOB_REPORT_ROWS", 150)
 KHUYENCONG_JOB_RESULT_HOURS = env_int("KHUYENCONG_JOB_RESULT_HOURS", 24)
 # A job still running after this long was left by a worker that stopped: it is marked failed.
 KHUYENCONG_JOB_MAX_MINUTES = env_int("KHUYENCONG_JOB_MAX_MINUTES", 120)
+# /health/ fails (503) when a job has waited longer than this for a worker (or, on RQ, when no worker's
+# heartbeat is this recent).
+KHUYENCONG_HEALTH_QUEUE_MINUTES = env_int("KHUYENCONG_HEALTH_QUEUE_MINUTES", 10)
 # The Ministry's reporting cut-off (report-layout.md §1a): a 6-month report runs from 15/12 of the
 # year before to 14/06, an annual one to 14/12. Unconfirmed for khuyến công, hence settings.
 KHUYENCONG_REPORT_CUTOFF_DAY = env_int("KHUYENCONG_REPORT_CUTOFF_DAY", 15)

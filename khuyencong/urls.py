@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from khuyencong.health import health
 from programmes.views import attachment_download
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("health/", health, name="health"),
     # Attachments go through the province scope; there is no public media URL.
     path("tep-dinh-kem/<path:name>", attachment_download, name="attachment_download"),
     path("admin/bao-cao/", include("reports.urls")),

@@ -189,3 +189,9 @@ def test_the_same_job_runs_on_rq_with_a_worker_elsewhere(client, settings, commi
     assert job.state == Job.State.DONE, (job.state, job.error)
     content = b"".join(client.get(reverse("jobs:download", args=[job.pk])).streaming_content).decode("utf-8-sig")
     assert "TH-RQ-1" in content
+    # /health/ on RQ reads the workers' heartbeats from Redis: the burst worker has gone, so no worker.
+    settings.KHUYENCONG_TASKS = "rq"
+    health = client.get(reverse("health"))
+    assert health.status_code == 503, health.content
+    queue = health.json()["queue"]
+    assert queue["backend"] == "rq" and queue["workers"] == 0 and queue["depth"] == 0
