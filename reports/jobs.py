@@ -44,7 +44,6 @@ def start(*, user, kind: str, title: str, query: str = "", draft: int | None = N
 @register("report")
 def report_file(job, progress) -> Outcome:
     from .forms import ParametersForm
-    from .views import CONTENT_TYPES, _file_name
 
     user, params = job.user, job.params
     if user_role(user) is None:
@@ -69,7 +68,7 @@ def report_file(job, progress) -> Outcome:
 
     doc, content = render.rendered(cov, kind, step=step, **fields)
     progress(len(stages), len(stages), force=True)
-    return Outcome(file=io.BytesIO(content), name=_file_name(doc, kind), content_type=CONTENT_TYPES[kind])
+    return Outcome(file=io.BytesIO(content), name=render.file_name(doc, kind), content_type=render.CONTENT_TYPES[kind])
 
 
 def title_of(cov, kind: str) -> str:

@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.text import slugify
 
 from programmes.lib.spreadsheets import DATE_FORMAT, looks_like_formula
 
@@ -62,6 +63,21 @@ def layout(markup: str):
         # One per process: the bundled fonts are loaded once, not for every report.
         _font_config = FontConfiguration()
     return HTML(string=markup, base_url=str(settings.KHUYENCONG_REPORT_FONT_DIR)).render(font_config=_font_config)
+
+
+# What each rendering is served as (the pages, the jobs).
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html; charset=utf-8",
+}
+
+
+def file_name(doc: Document, suffix: str) -> str:
+    """The download's name: the unit and the period's dates (bao-cao-khuyen-cong-thanh-hoa-20240101-20240630.pdf)."""
+    period = doc.period
+    dates = f"{period.date_from:%Y%m%d}-{period.date_until:%Y%m%d}"
+    return f"bao-cao-khuyen-cong-{slugify(doc.coverage.name)}-{dates}.{suffix}"
 
 
 def _no_step(stage: str) -> None:

@@ -24,11 +24,7 @@ from . import document, jobs, render, services, signing
 from .forms import IssueForm, NarrativeForm, ParametersForm, SignedUploadForm, UnlockForm, sent_to
 from .models import IssuedReport, PeriodLock, Report, Scope, SignedReport
 
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "html": "text/html; charset=utf-8",
-}
+CONTENT_TYPES = render.CONTENT_TYPES
 
 
 def _context(request, **extra) -> dict:
@@ -38,12 +34,6 @@ def _context(request, **extra) -> dict:
 def _require_role(request) -> None:
     if user_role(request.user) is None:
         raise PermissionDenied
-
-
-def _file_name(doc: document.Document, suffix: str) -> str:
-    period = doc.period
-    dates = f"{period.date_from:%Y%m%d}-{period.date_until:%Y%m%d}"
-    return f"bao-cao-khuyen-cong-{slugify(doc.coverage.name)}-{dates}.{suffix}"
 
 
 def _download(content: bytes | str, name: str, kind: str) -> HttpResponse:
@@ -97,7 +87,7 @@ def index(request):
 
 def _live_download(cov, kind: str, **document_fields) -> HttpResponse:
     doc, content = render.rendered(cov, kind, **document_fields)
-    return _download(content, _file_name(doc, kind), kind)
+    return _download(content, render.file_name(doc, kind), kind)
 
 
 @require_POST
