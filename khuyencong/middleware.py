@@ -1,5 +1,8 @@
-"""Request guards that turn junk into a 400 before any view sees it."""
+"""Request guards: junk turned into a 400 before any view sees it, the client's address behind a
+trusted proxy, sessions that end when idle."""
 
+import ipaddress
+import time
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
@@ -61,3 +64,71 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class ClientAddressMiddleware:
+    """The client's address behind the proxies named in KHUYENCONG_TRUSTED_PROXIES.
+
+    nginx appends the address it saw to X-Forwarded-For; anything to its left was written by the client
+    and proves nothing. So the chain is read from the right, skipping the trusted proxies, and the first
+    address that is not one of them is the client: REMOTE_ADDR becomes it, for the lockout (django-axes),
+    the logs and the audit entries alike. A request that did not come through a trusted proxy keeps its
+    own REMOTE_ADDR whatever its headers say.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.trusted = [ipaddress.ip_network(net, strict=False) for net in settings.KHUYENCONG_TRUSTED_PROXIES]
+
+    def is_trusted(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address.strip())
+        except ValueError:
+            return False
+        return any(ip in net for net in self.trusted)
+
+    def __call__(self, request):
+        remote = request.META.get("REMOTE_ADDR", "")
+        if self.trusted and self.is_trusted(remote):
+            chain = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+            client = remote
+            for hop in reversed(chain):
+                try:
+                    ipaddress.ip_address(hop)
+                except ValueError:
+                    break  # junk in the header: stop at the last address a trusted proxy vouched for
+                client = hop
+                if not self.is_trusted(hop):
+                    break
+            request.META["REMOTE_ADDR"] = client
+        return self.get_response(request)
+
+
+class IdleSessionMiddleware:
+    """A session ends after KHUYENCONG_SESSION_IDLE_HOURS without a request (and with the browser).
+
+    Django renews a session's expiry only when the session is saved; saving it on every request
+    (SESSION_SAVE_EVERY_REQUEST) would write a row per page view. Instead the session is touched at most
+    every few minutes, which renews its expiry then: the idle limit holds to within those minutes.
+    """
+
+    TOUCH_EVERY_SECONDS = 300
+    KEY = "_kc_seen"
+
+    @classmethod
+    def stamp(cls, sender, request, user, **kwargs):
+        """At login (user_logged_in): the login's own save carries the first stamp."""
+        if request is not None and hasattr(request, "session"):
+            request.session[cls.KEY] = int(time.time())
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty() and request.user.is_authenticated:
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= self.TOUCH_EVERY_SECONDS:
+                session[self.KEY] = now
+        return response

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
@@ -85,10 +86,20 @@ INSTALLED_APPS = [
     "programmes.jobs",  # label "jobs": long work run by a worker (django-tasks)
     "django_tasks",
     "django_tasks_db",
+    "axes",  # lockout after failed logins
+    "django_otp",  # the second factor: TOTP apps, recovery codes
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
+    # First: REMOTE_ADDR becomes the client's address behind the trusted proxies, for everything after.
+    "khuyencong.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the app itself, compressed and cached for a year by their hashed names.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     # A NUL byte in a query string or form is junk that PostgreSQL cannot store: answer 400.
     "khuyencong.middleware.RefuseJunkRequestsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -97,11 +108,41 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication, before the session is saved: renews an active session's idle limit.
+    "khuyencong.middleware.IdleSessionMiddleware",
+    # request.user.is_verified(): signed in with the second factor too (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # A user who owes the second factor reaches only the pages that ask for it (khuyencong.accounts).
+    "khuyencong.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records request.user as the author of every history row written during a request.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: answers a locked-out login with its page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Passwords through django-axes first: a username or address locked out is refused before its password
+# is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Lockout (django-axes): after this many failed logins for a username, or from one address, that
+# username or address is refused for the cool-off time; an administrator can unlock it sooner (the users
+# list, "Unlock sign-in"). A right login from an address clears that address's count (an office behind
+# one address is not locked out by its officers' typos).
+AXES_FAILURE_LIMIT = env_int("KHUYENCONG_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("KHUYENCONG_LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "khuyencong.accounts.views.locked_out"
+# The address as khuyencong.middleware.ClientAddressMiddleware left it (behind the trusted proxies).
+AXES_CLIENT_IP_CALLABLE = "khuyencong.accounts.client_address"
+AXES_ENABLE_ADMIN = False  # unlocking goes through the users list (khuyencong.accounts.services)
+AXES_VERBOSE = False
+# The second factor (django-otp) is required of Ministry reviewers and administrators (False only for
+# a demonstration); anyone else may turn it on for themselves.
+KHUYENCONG_OTP_REQUIRED = env_bool("KHUYENCONG_OTP_REQUIRED", True)
+OTP_TOTP_ISSUER = os.environ.get("KHUYENCONG_OTP_ISSUER", "Khuyến công")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 ROOT_URLCONF = "khuyencong.urls"
 WSGI_APPLICATION = "khuyencong.wsgi.application"
@@ -165,6 +206,18 @@ LOCALE_PATHS = [BASE_DIR / "khuyencong" / "locale"]
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# In production (`manage.py collectstatic` at deployment) WhiteNoise serves the files under hashed,
+# compressed names cached for a year; with DEBUG it serves them from the apps as they are.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# Without collectstatic (development, tests) WhiteNoise finds the files in the apps, as runserver does.
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG or not STATIC_ROOT.is_dir()
 # Uploaded attachments live here; they are served only by the scoped view (programmes.views).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Attachments are decisions, contracts and minutes: scans, PDFs, office files.
@@ -176,6 +229,50 @@ LOGIN_REDIRECT_URL = "admin:index"
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+# No page's script reads either cookie.
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+# A session ends with the browser, and after this many hours without a request (a working day;
+# khuyencong.middleware.IdleSessionMiddleware renews it while the user works).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = env_int("KHUYENCONG_SESSION_IDLE_HOURS", 8) * 3600
+
+# Serving (README, "Putting it online"). HTTPS everywhere: HTTP is redirected (except /health/, which
+# the proxy and the monitoring ask over plain HTTP on the machine), and browsers are told to remember it.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# The proxies in front of the app (nginx on the same machine: 127.0.0.1), as addresses or networks.
+# Only behind them are X-Forwarded-For (the client's address) and X-Forwarded-Proto (HTTPS) believed.
+KHUYENCONG_TRUSTED_PROXIES = env_list("KHUYENCONG_TRUSTED_PROXIES", "")
+if KHUYENCONG_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images from this site only, no inline
+# script, no eval, no framing, forms posted only here. Style attributes are allowed (Django's admin and
+# django-import-export write a few; they cannot run code); <style> elements are not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-elem": [SELF],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # django-simple-history: keep the diff of each change visible in the admin history page.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
@@ -319,6 +416,10 @@ LOGGING = {
 # The covering indexes (INCLUDE) that let PostgreSQL read list totals from the index alone are
 # plain indexes on SQLite, the zero-set-up database, which is fine there.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+if not SECURE_HSTS_PRELOAD:
+    # Preloading is a promise about the whole domain to every browser maker, the province's to make
+    # (SECURE_HSTS_PRELOAD=True once its domain is submitted), not a default of this app.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
 
 # The read-only JSON API (reports/api): token per user (or the browser's session), the user's read
 # scope, an OpenAPI schema and its documentation served from this server.

@@ -12,3 +12,12 @@ CSRF_COOKIE_SECURE = False
 # Tests change settings (lag months, deadlines) over the same data: the figures cache is tested on
 # its own (tests/test_oversight.py), off elsewhere.
 KHUYENCONG_FIGURES_CACHE_SECONDS = 0
+
+# The test client speaks plain HTTP and the suite does not run collectstatic: no redirect to HTTPS,
+# static files by their own names (tests/test_serving.py checks the production storage on its own).
+SECURE_SSL_REDIRECT = False
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+
+# Tests sign users in with force_login: the second factor is asked for only where a test turns it on
+# (tests/test_accounts.py).
+KHUYENCONG_OTP_REQUIRED = False

@@ -9,6 +9,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
+    # Signing in with the second factor, and the user's own sign-in settings.
+    path("tai-khoan/", include("khuyencong.accounts.urls")),
     # Attachments go through the province scope; there is no public media URL.
     path("tep-dinh-kem/<path:name>", attachment_download, name="attachment_download"),
     path("admin/bao-cao/", include("reports.urls")),

@@ -91,4 +91,5 @@ def test_each_demo_login_sees_what_its_role_should(client, demo, username, prefi
 
 
 def test_the_demo_password_logs_in(client, demo):
-    assert client.login(username="thanhhoa.chuyenvien", password="khuyencong2026")
+    response = client.post(reverse("admin:login"), {"username": "thanhhoa.chuyenvien", "password": "khuyencong2026"})
+    assert response.status_code == 302 and client.get(reverse("admin:index")).status_code == 200

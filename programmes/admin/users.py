@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from axes.models import AccessAttempt
 from django import forms
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .. import services
 from ..forms import (
@@ -17,6 +23,7 @@ from ..forms import (
 from ..models import (
     UserProfile,
 )
+from ..services import sign_in as accounts
 from .base import (
     JunkProofRelationsMixin,
 )
@@ -43,8 +50,71 @@ class UserAdmin(JunkProofRelationsMixin, DjangoUserAdmin):
     form = type("UserChangeForm", (TextRuleMixin, DjangoUserAdmin.form), {})
     add_form = type("UserCreationForm", (TextRuleMixin, DjangoUserAdmin.add_form), {})
     inlines = [UserProfileInline]
-    list_display = ["username", "first_name", "last_name", "email", "role_column", "province_column", "is_active"]
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "role_column",
+        "province_column",
+        "is_active",
+        "second_factor_column",
+        "locked_column",
+    ]
     list_select_related = ["profile__province"]
+    actions = ["unlock_sign_in", "reset_second_factor"]
+
+    def get_queryset(self, request):
+        # Both columns in the page's own query (no query per row).
+        cooloff_start = timezone.now() - settings.AXES_COOLOFF_TIME
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                has_second_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+                locked_out=Exists(
+                    AccessAttempt.objects.filter(
+                        username=OuterRef("username"),
+                        failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+                        attempt_time__gte=cooloff_start,
+                    )
+                ),
+            )
+        )
+
+    @admin.display(description=_("two-step sign-in"), boolean=True, ordering="has_second_factor")
+    def second_factor_column(self, obj):
+        return obj.has_second_factor
+
+    @admin.display(description=_("sign-in locked"), boolean=True, ordering="locked_out")
+    def locked_column(self, obj):
+        return obj.locked_out
+
+    @admin.action(description=_("Unlock sign-in of the selected users"))
+    def unlock_sign_in(self, request, queryset):
+        users = list(queryset)
+        for user in users:
+            accounts.login_unlock(actor=request.user, username=user.username)
+        messages.success(
+            request,
+            ngettext("Sign-in unlocked for %(count)d user.", "Sign-in unlocked for %(count)d users.", len(users))
+            % {"count": len(users)},
+        )
+
+    @admin.action(description=_("Reset two-step sign-in of the selected users (a lost phone)"))
+    def reset_second_factor(self, request, queryset):
+        users = list(queryset)
+        for user in users:
+            accounts.second_factor_remove(actor=request.user, user=user)
+        messages.success(
+            request,
+            ngettext(
+                "Two-step sign-in reset for %(count)d user: they set it up again at their next sign-in.",
+                "Two-step sign-in reset for %(count)d users: they set it up again at their next sign-in.",
+                len(users),
+            )
+            % {"count": len(users)},
+        )
 
     @admin.display(description=_("role"), ordering="profile__role")
     def role_column(self, obj):
