@@ -95,6 +95,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: REMOTE_ADDR becomes the client's address behind the trusted proxies, for everything after.
     "khuyencong.middleware.ClientAddressMiddleware",
+    # One log line per request with its id, user and duration; the id on every line written meanwhile.
+    "khuyencong.log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files from the app itself, compressed and cached for a year by their hashed names.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -386,6 +388,9 @@ KHUYENCONG_SIGNING = {
 KHUYENCONG_SIGNING_TRUST_ROOTS = env_list("KC_SIGN_TRUST_ROOTS", "")
 KHUYENCONG_SIGNED_PDF_MAX_BYTES = env_int("KHUYENCONG_SIGNED_PDF_MAX_BYTES", 50_000_000)
 
+# manage.py backup keeps this many archives in its folder (the newest; 0 keeps all).
+KHUYENCONG_BACKUP_KEEP = env_int("KHUYENCONG_BACKUP_KEEP", 14)
+
 # Figures many read at once (the national status page and its API) are kept per process until the
 # database changes (reports.status.cached_while_unchanged; PostgreSQL only), at most this long.
 KHUYENCONG_FIGURES_CACHE_SECONDS = env_int("KHUYENCONG_FIGURES_CACHE_SECONDS", 600)
@@ -403,14 +408,40 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 if env_bool("FAST_PASSWORD_HASHER", False):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Logs on standard output (systemd's journal keeps them): one JSON object per line (LOG_FORMAT=json, the
+# default without DEBUG) with the time, level, logger, message, and the request's id, user and address;
+# each request adds a line of its own with method, path, status and duration_ms (khuyencong.log).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"one_line_forbidden": {"()": "khuyencong.log.OneLineForbidden"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "one_line_forbidden": {"()": "khuyencong.log.OneLineForbidden"},
+        "request_context": {"()": "khuyencong.log.RequestContext"},
+    },
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(user)s %(address)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(user)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    # A 403 is one line without a traceback (khuyencong.log).
-    "loggers": {"django.request": {"filters": ["one_line_forbidden"]}},
+    "loggers": {
+        # A 403 is one line without a traceback (khuyencong.log).
+        "django.request": {"filters": ["one_line_forbidden"]},
+        # Every request, and every sign-in event (lockouts, second factor), whatever LOG_LEVEL says.
+        "khuyencong.request": {"level": os.environ.get("LOG_REQUESTS_LEVEL", "INFO")},
+        "khuyencong.security": {"level": "INFO"},
+    },
 }
 
 # The covering indexes (INCLUDE) that let PostgreSQL read list totals from the index alone are
