@@ -3,7 +3,10 @@ recovery codes shown once, renewed or (where not required) turned off."""
 
 from __future__ import annotations
 
+from base64 import b32encode
+
 import segno
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -77,8 +80,6 @@ def _qr(device) -> str:
 
 
 def _key_groups(device) -> str:
-    from base64 import b32encode
-
     key = b32encode(device.bin_key).decode()
     return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
 
@@ -160,8 +161,6 @@ def remove(request):
 def locked_out(request, original_response=None, credentials=None):
     """django-axes' answer to a login refused by the lockout (AXES_LOCKOUT_CALLABLE): in Vietnamese, with
     how long to wait; 429, and the password was not even checked."""
-    from django.conf import settings
-
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     services.log.warning("login refused: locked out", extra={"event": "login_locked_out"})
     return TemplateResponse(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429).render()

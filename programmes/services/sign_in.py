@@ -4,6 +4,7 @@ unlocked (django-otp, django-axes). Each takes the acting user, checks who may d
 from __future__ import annotations
 
 import logging
+import math
 
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
@@ -55,8 +56,13 @@ def wait_seconds(user) -> int:
     for device in devices_for_user(user):
         allowed, data = device.verify_is_allowed()
         if not allowed and data and data.get("locked_until"):
-            waits.append(max(1, int((data["locked_until"] - timezone.now()).total_seconds() + 0.999)))
+            waits.append(_seconds_until(data["locked_until"]))
     return min(waits) if waits else 0
+
+
+def _seconds_until(moment) -> int:
+    """Whole seconds left until `moment`, rounded up, at least 1."""
+    return max(1, math.ceil((moment - timezone.now()).total_seconds()))
 
 
 def too_soon(seconds: int) -> ValidationError:
@@ -75,7 +81,7 @@ def totp_confirm(*, user, device: TOTPDevice, token: str) -> list[str]:
         raise PermissionDenied
     allowed, data = device.verify_is_allowed()
     if not allowed:
-        raise too_soon(max(1, int((data["locked_until"] - timezone.now()).total_seconds() + 0.999)))
+        raise too_soon(_seconds_until(data["locked_until"]))
     if not device.verify_token(token):
         raise ValidationError({"token": _("The code is not right. Type the 6 digits the app shows now.")})
     with transaction.atomic():
