@@ -105,3 +105,76 @@ def test_an_import_runs_a_fixed_number_of_queries_per_row(thanhhoa_manager):
     large = _queries(thanhhoa_manager, _disbursement_rows(projects))
     assert small == large == QUERIES_PER_FILE, (small, large)
     assert Disbursement.objects.count() == 0
+
+
+# --- Rows read as tuples, cells written by column (issue 20, point 2) --------------------------------
+
+
+def _every_kind_of_row():
+    """Rows of every export kind, with empty optional links, formula-looking text and both levels."""
+    from programmes.models import Indicator, IndicatorKind
+    from tests.factories import BeneficiaryFactory, FacilityFactory, PlanLineFactory, disburse
+
+    project = ProjectFactory(code="=HYPERLINK(1)", name='+đề án; "trích"', counterpart_funds=0)
+    PlanLineFactory(plan=project.plan, content=project.content, planned_amount=900_000_000, planned_projects=3)
+    ProjectFactory(code="TH-EX-2", status="dang_ky", decision_number="", decision_date=None, start_date=None)
+    facility = FacilityFactory(tax_code="0101234567", commune=None, phone="-1", workforce=None)
+    BeneficiaryFactory(project=project, facility=facility, support_amount=10_000_000, note="@ghi chú")
+    disburse(project, 5_000_000, voucher_number="=1+1", note="")
+    Indicator.objects.create(project=project, kind=IndicatorKind.objects.first(), planned=3, achieved=0)
+
+
+@pytest.mark.parametrize("kind", ["plans", "projects", "facilities", "beneficiaries", "disbursements", "indicators"])
+def test_rows_read_as_tuples_equal_the_rows_read_as_records(kind):
+    from programmes.imports.formats import FORMATS
+
+    _every_kind_of_row()
+    format_ = FORMATS[kind]
+    queryset = format_.model._default_manager.all()
+    by_record = [format_.export_row(obj) for obj in format_.export_queryset(queryset)]
+    by_tuple = list(format_.export_rows(queryset))
+    assert by_record and plain(by_tuple) == plain(by_record)
+
+
+def plain(rows):
+    """Lazy labels (a status, a level) as the text a file gets."""
+    return [[v if v is None or isinstance(v, (int, datetime.date)) else str(v) for v in row] for row in rows]
+
+
+@pytest.mark.parametrize("kind", ["projects", "facilities", "disbursements"])
+def test_cells_written_by_column_are_the_cells_written_by_value(kind):
+    import zipfile
+
+    from programmes.imports.formats import FORMATS
+    from programmes.imports.workbooks import xlsx_file
+
+    _every_kind_of_row()
+    format_ = FORMATS[kind]
+    rows = list(format_.export_rows(format_.model._default_manager.all()))
+
+    class Untyped:  # the same columns without their kinds: every cell is judged by its value
+        title, headers = format_.title, format_.headers
+
+    def sheet_xml(source) -> bytes:
+        with source, zipfile.ZipFile(source) as archive:
+            return archive.read("xl/worksheets/sheet1.xml")  # constant-memory mode writes strings inline
+
+    assert sheet_xml(xlsx_file(format_, rows)) == sheet_xml(xlsx_file(Untyped, rows))
+
+
+@pytest.mark.parametrize("kind", ["projects", "facilities", "disbursements", "indicators"])
+@pytest.mark.parametrize("rows_per_piece", [1, 2, 1_000])
+def test_csv_cells_written_by_column_are_the_cells_written_by_value(kind, rows_per_piece):
+    from programmes.imports.formats import FORMATS
+    from programmes.imports.workbooks import csv_stream
+    from programmes.lib.spreadsheets import csv_text
+
+    _every_kind_of_row()
+    format_ = FORMATS[kind]
+    queryset = format_.model._default_manager.all()
+    expected = io.StringIO()
+    writer = csv.writer(expected)
+    writer.writerow(format_.headers())
+    for row in format_.export_rows(queryset):
+        writer.writerow([csv_text(value) for value in row])
+    assert "".join(csv_stream(format_, queryset, rows_per_piece=rows_per_piece)) == "\ufeff" + expected.getvalue()

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes.jobs import services as jobs
+from programmes.replica import replica_reads
 
 from .formats import FORMATS
 from .workbooks import XLSX, csv_stream, iter_rows, xlsx_file
@@ -40,7 +41,8 @@ def export_response(kind: str, file_type: str, queryset):
     format_ = FORMATS[kind]
     name = export_name(kind, file_type)
     if file_type == "csv":
-        response = StreamingHttpResponse(csv_stream(format_, queryset), content_type="text/csv; charset=utf-8")
+        pieces = csv_stream(format_, queryset, rows_per_piece=500)
+        response = StreamingHttpResponse(pieces, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     return FileResponse(xlsx_file(format_, iter_rows(format_, queryset)), as_attachment=True, filename=name,
@@ -81,6 +83,7 @@ class ExportMixin:
             extra_context["import_url"] = reverse("imports:index") + f"?kind={self.export_kinds[0]}"
         return super().changelist_view(request, extra_context)
 
+    @replica_reads()
     def export_view(self, request, kind, file_type):
         if kind not in self.export_kinds or file_type not in ("xlsx", "csv"):
             raise Http404

@@ -9,6 +9,8 @@ resource exports a row (`export_row`) and declares the widgets that read a cell 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
@@ -136,6 +138,22 @@ class Format(resources.Resource):
     @classmethod
     def export_row(cls, obj) -> list:
         return [field.widget.render(field.get_value(obj)) for field in cls.columns()]
+
+    @classmethod
+    def export_rows(cls, queryset: QuerySet, chunk_size: int = 2_000) -> Iterator[list]:
+        """Every row as `export_row` gives it, read as tuples of the columns' paths (`values_list`):
+        no model instance is built per row, the joins are the paths' own (a national list: 300.000
+        đề án, most of an export's time was building instances)."""
+        columns = cls.columns()
+        renders = [field.widget.render for field in columns]
+        rows = cls.export_queryset(queryset).values_list(*(field.attribute for field in columns))
+        for values in rows.iterator(chunk_size=chunk_size):
+            yield [render(value) for render, value in zip(renders, values, strict=True)]
+
+    @classmethod
+    def cell_kinds(cls) -> list[str]:
+        """How each column's cells are written: "number", "date" or "text"."""
+        return [getattr(field.widget, "cell", "text") for field in cls.columns()]
 
 
 class PlanFormat(Format):

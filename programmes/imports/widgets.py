@@ -35,6 +35,8 @@ def unescape(text: str) -> str:
 class TextWidget(widgets.CharWidget):
     """Text, stored NFC with spaces collapsed; a number typed in a text column (a voucher number) is kept as typed."""
 
+    cell = "text"  # how an export writes the column's cells (programmes.imports.workbooks.xlsx_file)
+
     def __init__(self, max_length: int | None = None):
         super().__init__(coerce_to_string=True, allow_blank=True)
         self.max_length = max_length
@@ -58,6 +60,8 @@ class TextWidget(widgets.CharWidget):
 class DateWidget(widgets.Widget):
     """A real date cell, or text dd/mm/yyyy (also d/m/yyyy)."""
 
+    cell = "date"
+
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
             return None
@@ -80,6 +84,8 @@ class DateWidget(widgets.Widget):
 
 class MoneyWidget(widgets.Widget):
     """Whole đồng: a number cell, or text "1.234.567" / "1234567" with the forms' strictness."""
+
+    cell = "number"
 
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
@@ -130,6 +136,8 @@ class CountWidget(MoneyWidget):
 class ChoiceWidget(widgets.Widget):
     """One of a fixed list, written as its Vietnamese label; the label's case and accents do not matter."""
 
+    cell = "text"
+
     def __init__(self, labels: dict[str, str], aliases: dict[str, str] | None = None):
         super().__init__()
         self.labels = labels  # stored value → the label an export writes
@@ -154,6 +162,8 @@ class ChoiceWidget(widgets.Widget):
 
 class KeyWidget(widgets.Widget):
     """A natural key (a code, a tax code) kept as text; the importer resolves it with one query per file."""
+
+    cell = "text"
 
     def __init__(self, attribute: str):
         super().__init__()

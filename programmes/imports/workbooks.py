@@ -33,8 +33,7 @@ _ERROR_FILL = PatternFill("solid", fgColor="FDE2E1")
 
 
 def iter_rows(format_: type[Format], queryset) -> Iterator[list]:
-    for obj in format_.export_queryset(queryset).iterator(chunk_size=CHUNK):
-        yield format_.export_row(obj)
+    return format_.export_rows(queryset, chunk_size=CHUNK)
 
 
 class _Echo:
@@ -42,12 +41,35 @@ class _Echo:
         return value
 
 
-def csv_stream(format_: type[Format], queryset) -> Iterator[str]:
+def csv_stream(format_: type[Format], queryset, rows_per_piece: int = 1) -> Iterator[str]:
+    """The BOM, the headers, then the rows, `rows_per_piece` to a piece (a job counts pieces as rows)."""
     writer = csv.writer(_Echo())
     yield "\ufeff"  # Excel opens UTF-8 CSV right only with the BOM
     yield writer.writerow(format_.headers())
+    cells = [_CSV_CELLS.get(kind, csv_text) for kind in format_.cell_kinds()]
+    piece = []
     for row in iter_rows(format_, queryset):
-        yield writer.writerow([csv_text(value) for value in row])
+        piece.append(writer.writerow([cell(value) for cell, value in zip(cells, row, strict=True)]))
+        if len(piece) >= rows_per_piece:
+            yield "".join(piece)
+            piece = []
+    if piece:
+        yield "".join(piece)
+
+
+def _csv_day(value) -> str:
+    if type(value) is datetime.date:
+        return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"  # csv_text's dd/mm/yyyy, without strftime
+    return csv_text(value)
+
+
+def _csv_number(value):
+    if type(value) is int and value >= 0:
+        return value  # the csv writer writes it as str() would; a negative one goes through the formula rule
+    return csv_text(value)
+
+
+_CSV_CELLS = {"date": _csv_day, "number": _csv_number}
 
 
 def xlsx_file(format_: type[Format], rows: Iterable[list]):
@@ -73,7 +95,13 @@ def xlsx_file(format_: type[Format], rows: Iterable[list]):
         sheet.set_column(index, index, max(12, min(len(header) + 4, 40)))
     sheet.freeze_panes(1, 0)
     sheet.write_row(0, 0, headers, bold)
+    writers = _typed_writers(sheet, format_.cell_kinds(), date, quoted) if kinds_known(format_) else None
     for number, row in enumerate(rows, start=1):
+        if writers is not None:
+            for column, value in enumerate(row):
+                if value is not None:
+                    writers[column](number, column, value)
+            continue
         for column, value in enumerate(row):
             if value is None:
                 continue
@@ -89,6 +117,38 @@ def xlsx_file(format_: type[Format], rows: Iterable[list]):
     workbook.close()
     target.seek(0)
     return target
+
+
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)  # day 0 of Excel's 1900 date system, for days after 1/3/1900
+
+
+def kinds_known(format_) -> bool:
+    return hasattr(format_, "cell_kinds")
+
+
+def _typed_writers(sheet, kinds: list[str], date, quoted) -> list:
+    """One cell writer per column, chosen once from the column's widget instead of per cell: the
+    same cells as the per-value path (a date is its serial number shown dd/mm/yyyy, as
+    `write_datetime` writes it; text a string, quote-prefixed when it looks like a formula)."""
+    write_number, write_string = sheet.write_number, sheet.write_string
+
+    def number(row, column, value):
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            write_number(row, column, value)
+        else:
+            text(row, column, value)
+
+    def day(row, column, value):
+        if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+            write_number(row, column, (value - _EXCEL_EPOCH).days, date)
+        else:
+            text(row, column, value)
+
+    def text(row, column, value):
+        value = str(value)
+        write_string(row, column, value, quoted if looks_like_formula(value) else None)
+
+    return [{"number": number, "date": day}.get(kind, text) for kind in kinds]
 
 
 def _sheet_title(format_) -> str:

@@ -38,7 +38,7 @@ class Command(BaseCommand):
             queryset = queryset.filter(year=year)
         if output.endswith(".csv"):
             with open(output, "w", encoding="utf-8", newline="") as target:
-                for chunk in csv_stream(format_, queryset):
+                for chunk in csv_stream(format_, queryset, rows_per_piece=1_000):
                     target.write(chunk)
         elif output.endswith(".xlsx"):
             with xlsx_file(format_, iter_rows(format_, queryset)) as source, open(output, "wb") as target:
