@@ -1,9 +1,15 @@
-"""Keep the role groups and their permissions in step with the models after every migrate."""
+"""Keep the role groups and their permissions in step with the models after every migrate; name the
+writer of a history row written outside a request (`programmes.audit`)."""
 
 from django.apps import apps as global_apps
+from django.conf import settings
 from django.contrib.auth.management import create_permissions
+from django.db import connections
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
+from simple_history.signals import pre_create_historical_record
+
+from .audit import name_unattributed, serving_role_grant
 
 REFERENCE_MODELS = [
     "province",
@@ -60,3 +66,11 @@ def create_role_groups(sender, using="default", **kwargs) -> None:
     # Our receiver may run before django.contrib.auth's: make sure the permissions exist first.
     create_permissions(sender, verbosity=0, using=using)
     sync_role_groups(using)
+    role = getattr(settings, "KHUYENCONG_SERVING_ROLE", "")
+    if role and connections[using].vendor == "postgresql":
+        serving_role_grant(role, connection=connections[using])
+
+
+@receiver(pre_create_historical_record)
+def name_the_writer(sender, history_instance, **kwargs) -> None:
+    name_unattributed(history_instance)

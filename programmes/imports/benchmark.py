@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from programmes.audit import append_only_suspended
 from programmes.lib.benchmarking import BenchmarkPart
 from programmes.models import Disbursement, Organisation, Plan, PlanLine, Project, ProjectStatus, SchemeLevel
 from programmes.units import unit_of_today_id
@@ -182,8 +183,10 @@ class ImportsBenchmark(BenchmarkPart):
 
         with transaction.atomic():
             Disbursement.objects.filter(voucher_number__startswith=VOUCHER).delete()
-            Disbursement.history.filter(voucher_number__startswith=VOUCHER).delete()
-            ImportBatch.objects.filter(file_name__startswith="bench-").delete()
+            # The benchmark's own trail, on its own database: the owner lifts the guards to clear it.
+            with append_only_suspended():
+                Disbursement.history.filter(voucher_number__startswith=VOUCHER).delete()
+                ImportBatch.objects.filter(file_name__startswith="bench-").delete()
             if projects:
                 Project.objects.filter(code__startswith=PROJECT).delete()
 

@@ -13,6 +13,7 @@ from .. import locks
 from ..access import (
     may_enter_provincial_data,
 )
+from ..audit import process_name
 from ..models import (
     Disbursement,
     Facility,
@@ -160,7 +161,10 @@ def disbursements_create(*, payments: list[dict], user: Actor = None, reason: st
         with transaction.atomic():
             Disbursement.objects.bulk_create(created, batch_size=1_000)
             Disbursement.history.bulk_history_create(
-                created, batch_size=1_000, default_user=user, default_change_reason=reason
+                created,
+                batch_size=1_000,
+                default_user=user,
+                default_change_reason=reason or ("" if user else process_name()),
             )
     except IntegrityError as exc:
         raise ValidationError(_("The disbursement would exceed the approved KC support; nothing was saved.")) from exc

@@ -25,6 +25,7 @@ from django.db.models import F, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from programmes.audit import append_only_suspended
 from programmes.lib.bulk import BulkLoader
 from programmes.lib.text import search_key
 from programmes.models import (
@@ -160,8 +161,9 @@ class Command(BaseCommand):
         with running_totals_suspended():
             Disbursement.objects.filter(project__in=generated)._raw_delete(Disbursement.objects.db)
             Beneficiary.objects.filter(project__in=generated)._raw_delete(Beneficiary.objects.db)
-        for model in HISTORY_MODELS:
-            model.history.filter(history_change_reason=CHANGE_REASON)._raw_delete(model.objects.db)
+        with append_only_suspended():
+            for model in HISTORY_MODELS:
+                model.history.filter(history_change_reason=CHANGE_REASON)._raw_delete(model.objects.db)
         generated._raw_delete(Project.objects.db)
         PlanLine.objects.filter(plan__note=CHANGE_REASON)._raw_delete(PlanLine.objects.db)
         Plan.objects.filter(note=CHANGE_REASON)._raw_delete(Plan.objects.db)
