@@ -1,7 +1,8 @@
 """`/health/`: what a load balancer or a monitor asks — is this server able to do its work?
 
-JSON with one entry per check and 200 when all pass, 503 when one fails: the database answers, every
-migration is applied, and the job queue moves (its depth, and the age of the oldest job waiting: a
+JSON with one entry per check and 200 when all pass, 503 when one fails: the database answers (and
+whether the app's role could rewrite the audit trail), every migration is applied, the read replica
+answers, with its lag, when there is one, and the job queue moves (its depth, and the age of the oldest job waiting: a
 job waiting longer than KHUYENCONG_HEALTH_QUEUE_MINUTES means no worker is taking jobs; with RQ, the
 workers' own heartbeats in Redis). No login: it says nothing about the data.
 """
@@ -18,11 +19,23 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from programmes.audit import serving_role_problems
+from programmes.replica import REPLICA
+
 
 def _database() -> dict:
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute("SELECT 1")
-    return {"ok": True}
+    # Whether the app's role could rewrite the audit trail (programmes.audit): said, not failed on, so
+    # that a load balancer does not take a misconfigured but working server out of service.
+    return {"ok": True, "role_may_rewrite_audit": serving_role_problems(connections[DEFAULT_DB_ALIAS])}
+
+
+def _replica() -> dict:
+    with connections[REPLICA].cursor() as cursor:
+        cursor.execute("SELECT extract(epoch FROM now() - pg_last_xact_replay_timestamp())")
+        (lag,) = cursor.fetchone()
+    return {"ok": True, "lag_seconds": None if lag is None else round(float(lag), 1)}
 
 
 def _migrations() -> dict:
@@ -57,6 +70,8 @@ def _queue() -> dict:
 
 
 CHECKS = {"database": _database, "migrations": _migrations, "queue": _queue}
+if REPLICA in settings.DATABASES and settings.KHUYENCONG_READ_REPLICA:
+    CHECKS["replica"] = _replica
 
 
 @never_cache

@@ -182,6 +182,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A second connection to the same database: a job's progress is written through it while the
     # job's own transaction is still open (programmes.jobs.progress). Tests mirror it onto default.
     DATABASES["jobs"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+# A PostgreSQL read replica for the read-heavy work (programmes.replica): reports, the status pages,
+# the API and the exports read it; writes, sessions, users and jobs stay on the primary.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    if not env_bool("POSTGRES_JIT", False):
+        DATABASES["replica"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+KHUYENCONG_READ_REPLICA = "replica" in DATABASES
+DATABASE_ROUTERS = ["programmes.replica.ReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a write lock instead of failing at once when two requests write together.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -218,6 +228,23 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Uploaded and generated files (attachments, job results) on this machine's disk, or in an
+# S3-compatible bucket every app server shares (django-storages) when KHUYENCONG_S3_BUCKET is set.
+if os.environ.get("KHUYENCONG_S3_BUCKET"):
+    _S3 = {
+        "bucket_name": os.environ["KHUYENCONG_S3_BUCKET"],
+        "endpoint_url": os.environ.get("KHUYENCONG_S3_ENDPOINT_URL") or None,  # MinIO, Viettel/VNPT object storage
+        "region_name": os.environ.get("KHUYENCONG_S3_REGION") or None,
+        "access_key": os.environ.get("KHUYENCONG_S3_ACCESS_KEY") or None,
+        "secret_key": os.environ.get("KHUYENCONG_S3_SECRET_KEY") or None,
+        "default_acl": "private",
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**_S3, "location": "tep-tao-ra"}}
+    STORAGES["attachments"] = {"BACKEND": "programmes.storage_s3.AttachmentS3Storage", "OPTIONS": _S3}
+else:
+    STORAGES["attachments"] = {"BACKEND": "programmes.storage.AttachmentStorage"}
 # Without collectstatic (development, tests) WhiteNoise finds the files in the apps, as runserver does.
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG or not STATIC_ROOT.is_dir()
 # Uploaded attachments live here; they are served only by the scoped view (programmes.views).
@@ -390,6 +417,9 @@ KHUYENCONG_SIGNED_PDF_MAX_BYTES = env_int("KHUYENCONG_SIGNED_PDF_MAX_BYTES", 50_
 
 # manage.py backup keeps this many archives in its folder (the newest; 0 keeps all).
 KHUYENCONG_BACKUP_KEEP = env_int("KHUYENCONG_BACKUP_KEEP", 14)
+# The database role the app is served as (programmes.audit): when set, every migrate, run as the
+# tables' owner, grants it again what it needs (manage.py grant_serving_role does the same by hand).
+KHUYENCONG_SERVING_ROLE = os.environ.get("KHUYENCONG_SERVING_ROLE", "")
 
 # Figures many read at once (the national status page and its API) are kept per process until the
 # database changes (reports.status.cached_while_unchanged; PostgreSQL only), at most this long.

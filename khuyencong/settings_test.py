@@ -21,3 +21,10 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 # Tests sign users in with force_login: the second factor is asked for only where a test turns it on
 # (tests/test_accounts.py).
 KHUYENCONG_OTP_REQUIRED = False
+
+# A second database stands for the read replica on PostgreSQL (its own test database, migrated like
+# the primary, so a read that went there finds the replica's rows, not the primary's): off, except
+# where tests/test_replica.py turns the routing on.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and "replica" not in DATABASES:  # noqa: F405
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"NAME": f"test_{DATABASES['default']['NAME']}_replica"}}  # noqa: F405
+KHUYENCONG_READ_REPLICA = False

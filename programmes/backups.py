@@ -17,7 +17,7 @@ import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import psycopg
 from django.conf import settings
@@ -149,7 +149,13 @@ def verify(archive: Path) -> tuple[list[str], list[str]]:
     live_url = database_url()
     scratch = f"khuyencong_verify_{datetime.datetime.now():%Y%m%d%H%M%S}_{os.getpid()}"
     with psycopg.connect(with_database(live_url, "postgres"), autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{scratch}"')
+        try:
+            admin.execute(f'CREATE DATABASE "{scratch}"')
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise CommandError(
+                "verify_backup restores into a scratch database, which this role may not create: run it with a"
+                " DATABASE_URL whose role has CREATEDB (e.g. the superuser's, as in the README's schedule)."
+            ) from exc
     try:
         restore(archive, with_database(live_url, scratch), None)
         with psycopg.connect(with_database(live_url, scratch)) as conn, conn.cursor() as cursor:
@@ -178,6 +184,19 @@ def differences(expected: dict, found: dict) -> list[str]:
 
 
 def run(command: list[str]) -> None:
-    done = subprocess.run(command, capture_output=True, text=True)
+    """Run a PostgreSQL tool; a database URL's password goes in PGPASSWORD, not on the command line
+    (where `ps` shows it to every user of the machine)."""
+    env, args = dict(os.environ), []
+    for part in command:
+        option, url = part.split("=", 1) if part.startswith("--dbname=") else ("", part)
+        if "://" in url:
+            parts = urlsplit(url)
+            if parts.password:
+                env["PGPASSWORD"] = unquote(parts.password)
+                netloc = parts.netloc.rsplit("@", 1)[1]
+                user = parts.username
+                url = urlunsplit(parts._replace(netloc=f"{quote(unquote(user), safe='')}@{netloc}" if user else netloc))
+        args.append(f"{option}={url}" if option else url)
+    done = subprocess.run(args, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise CommandError(f"{command[0]} failed: {done.stderr.strip()}")

@@ -27,7 +27,7 @@ import tracemalloc
 from django.db.models import Count
 from django.test import override_settings
 
-from programmes.lib.benchmarking import BenchmarkPart
+from programmes.lib.benchmarking import BenchmarkPart, signed_in_client
 from programmes.models import Project
 
 from . import document, figures, render
@@ -258,8 +258,7 @@ class OversightBenchmark(BenchmarkPart):
 
         self.out.write("\nOversight (reports.status: the status page, the API, the completeness matrix)")
         year = ReportsBenchmark.busiest_year()
-        client = Client()
-        client.force_login(self.reviewer)
+        client = signed_in_client(self.reviewer)
         token, _created = Token.objects.get_or_create(user=self.reviewer)
         api = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
         periods = [

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from programmes.access import user_role
 from programmes.jobs import services as jobs
 from programmes.jobs.registry import Outcome, register
+from programmes.replica import replica_reads
 
 from . import figures, render, services
 from .models import Report, Scope
@@ -42,6 +43,7 @@ def start(*, user, kind: str, title: str, query: str = "", draft: int | None = N
 
 
 @register("report")
+@replica_reads()
 def report_file(job, progress) -> Outcome:
     from .forms import ParametersForm
 

@@ -27,6 +27,7 @@ from programmes import lags
 from programmes.access import is_reviewer, sees_all_provinces, user_role
 from programmes.forms import DayInput, text_validator
 from programmes.models import ActivityContent, Region
+from programmes.replica import reads_replica
 
 from . import charts, figures, render, services, status
 from .models import IssuedReport, Level
@@ -86,6 +87,7 @@ def _sort(value: str) -> tuple[str, bool]:
     return (key, value.startswith("-")) if key in status.SORTS else ("", False)
 
 
+@reads_replica
 def status_page(request):
     """Each province's approved money, disbursement, đề án, lagging ones and report, for any period."""
     _require_role(request)
@@ -199,6 +201,7 @@ def _charts(table: status.StatusTable) -> dict:
 # --- Completeness -------------------------------------------------------------------------------------
 
 
+@reads_replica
 def completeness_page(request):
     """Province × reporting period of a year: who has reported, on time, late or not yet."""
     _require_role(request)

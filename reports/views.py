@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from programmes.access import is_administrator, is_approver, user_role
+from programmes.replica import reads_replica
 
 from . import document, jobs, render, services, signing
 from .forms import IssueForm, NarrativeForm, ParametersForm, SignedUploadForm, UnlockForm, sent_to
@@ -43,6 +44,7 @@ def _download(content: bytes | str, name: str, kind: str) -> HttpResponse:
     return response
 
 
+@reads_replica
 def index(request):
     """Parameters → preview of the live figures, downloads; the user's drafts and issued reports."""
     _require_role(request)
@@ -190,6 +192,7 @@ def _draft_page(request, report: Report, *, narrative=None, issue_form=None, unl
     )
 
 
+@reads_replica
 def draft_download(request, pk: int, kind: str):
     """The draft with today's figures (not frozen: an issued version is)."""
     _require_role(request)

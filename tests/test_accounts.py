@@ -10,12 +10,14 @@ import pytest
 import time_machine
 from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from programmes.lib.benchmarking import signed_in_client
 from programmes.services import sign_in as services
 
 pytestmark = pytest.mark.django_db
@@ -261,3 +263,13 @@ def test_every_url_that_needs_a_role_refuses_anonymous_users(client):
         assert refused, (name, url, response.status_code)
         checked += 1
     assert checked > 150
+
+
+def test_the_benchmarks_signed_in_client_gets_the_pages_people_get(ministry_reviewer, thanhhoa_officer, settings):
+    """`manage.py benchmark` measures pages, not the redirect to the second-factor form."""
+    settings.KHUYENCONG_OTP_REQUIRED = True
+    for user in (ministry_reviewer, thanhhoa_officer):
+        assert signed_in_client(user).get(reverse("reports:status")).status_code == 200
+    plain = Client()
+    plain.force_login(ministry_reviewer)
+    assert plain.get(reverse("reports:status")).status_code == 302  # a password alone is not enough

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -48,3 +49,20 @@ def test_a_pending_migration_or_a_dead_database_fails_by_name(client, monkeypatc
     monkeypatch.setitem(health.CHECKS, "database", down)
     body = client.get(reverse("health")).json()
     assert body["database"] == {"ok": False, "error": "ConnectionError"}  # the class, not the address
+
+
+def test_it_says_whether_the_apps_role_could_rewrite_the_audit_trail(client):
+    body = client.get(reverse("health")).json()
+    problems = body["database"]["role_may_rewrite_audit"]
+    if connection.vendor == "postgresql":
+        assert problems[0] == "superuser" and body["ok"]  # the tests' role: said, not failed on
+    else:
+        assert problems == []
+
+
+@pytest.mark.django_db(databases=["default", "replica"])
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the replica is a PostgreSQL database")
+def test_the_replica_is_checked_when_there_is_one(client, monkeypatch):
+    monkeypatch.setitem(health.CHECKS, "replica", health._replica)
+    body = client.get(reverse("health")).json()
+    assert body["replica"] == {"ok": True, "lag_seconds": None}  # a second database, not replaying

@@ -36,6 +36,14 @@ def _job_of(response) -> Job:
     return job
 
 
+def _export_job(client, settings, user, file_type: str) -> Job:
+    """A đề án list export started as a job by `user` (one đề án in the list)."""
+    settings.KHUYENCONG_JOB_EXPORT_ROWS = 0
+    ProjectFactory()
+    client.force_login(user)
+    return _job_of(client.get(reverse("admin:programmes_project_export", args=["projects", file_type])))
+
+
 def _download(client, job) -> bytes:
     response = client.get(reverse("jobs:download", args=[job.pk]))
     assert response.status_code == 200, response.status_code
@@ -169,10 +177,7 @@ def test_a_failed_import_job_says_why_in_vietnamese_and_writes_nothing(
 def test_an_unexpected_error_fails_the_job_with_a_message_not_a_traceback(
     client, settings, thanhhoa_officer, monkeypatch, vietnamese, caplog
 ):
-    settings.KHUYENCONG_JOB_EXPORT_ROWS = 0
-    ProjectFactory()
-    client.force_login(thanhhoa_officer)
-    job = _job_of(client.get(reverse("admin:programmes_project_export", args=["projects", "csv"])))
+    job = _export_job(client, settings, thanhhoa_officer, "csv")
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -183,6 +188,20 @@ def test_an_unexpected_error_fails_the_job_with_a_message_not_a_traceback(
     assert job.state == Job.State.FAILED and "disk full" not in job.error and str(job.pk) in job.error
     assert "lỗi" in job.error.lower()
     assert "disk full" in caplog.text
+
+
+def test_a_result_that_cannot_be_kept_fails_the_job_instead_of_leaving_it_running(
+    client, settings, thanhhoa_officer, monkeypatch, vietnamese
+):
+    job = _export_job(client, settings, thanhhoa_officer, "xlsx")
+
+    def refused(*args, **kwargs):
+        raise PermissionError("[Errno 13] Permission denied: '/srv/khuyencong/media/tac-vu/x.xlsx'")
+
+    monkeypatch.setattr(Job.result.field.storage, "save", refused)  # a full disk, a bucket out of reach
+    _run_queued()
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED and str(job.pk) in job.error and not job.result
 
 
 def test_a_region_report_is_a_job_and_its_pdf_is_the_reports(client, thanhhoa_2024, ministry_reviewer):

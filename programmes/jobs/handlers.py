@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ..replica import replica_reads
 from .registry import Outcome, register
 
 STAGES = {"read": gettext_lazy("Reading the file"), "write": gettext_lazy("Checking and writing the rows")}
@@ -40,6 +41,7 @@ def _counted(rows, progress, total: int):
 
 
 @register("export")
+@replica_reads()
 def export(job, progress) -> Outcome:
     from programmes.imports.exports import export_name, rows_of
     from programmes.imports.formats import FORMATS

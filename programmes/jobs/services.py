@@ -81,6 +81,9 @@ def job_run(job_id) -> None:
             if not job.user.is_active:
                 raise PermissionDenied
             outcome = HANDLERS[job.kind](job, Progress(job))
+            if outcome.file is not None:  # kept inside: a full disk or an unreachable bucket fails the job
+                with outcome.file:
+                    job.result.save(outcome.name, File(outcome.file), save=False)
         except JobCancelled:
             _finish(job, Job.State.CANCELLED)
         except ValidationError as exc:
@@ -97,9 +100,6 @@ def job_run(job_id) -> None:
                 + _("(Job %(id)s.)") % {"id": job.pk},
             )
         else:
-            if outcome.file is not None:
-                with outcome.file:
-                    job.result.save(outcome.name, File(outcome.file), save=False)
             job.result_name = outcome.name
             job.result_type = outcome.content_type
             job.result_url = outcome.url

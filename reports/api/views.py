@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from programmes.access import sees_all_provinces, user_province
 from programmes.models import Disbursement, Project, Province
+from programmes.replica import replica_reads
 from programmes.units import province_code, unit_on
 
 from .. import status
@@ -51,7 +52,15 @@ def _query(serializer_class, request) -> dict:
     return query.validated_data
 
 
-class StatusView(APIView):
+class ReplicaReads:
+    """Every endpoint here only reads: the register's rows come from the replica when there is one."""
+
+    def dispatch(self, request, *args, **kwargs):
+        with replica_reads():
+            return super().dispatch(request, *args, **kwargs)
+
+
+class StatusView(ReplicaReads, APIView):
     """Each province's approved KC support, disbursement, đề án, lagging đề án and report state over a period."""
 
     @extend_schema(
@@ -93,7 +102,7 @@ class StatusView(APIView):
         )
 
 
-class CompletenessView(APIView):
+class CompletenessView(ReplicaReads, APIView):
     """Each province of the time × each reporting period of a year: the state of its report."""
 
     @extend_schema(
@@ -127,7 +136,7 @@ class CompletenessView(APIView):
         return Response({"year": year, "rows": rows})
 
 
-class ProjectsView(generics.ListAPIView):
+class ProjectsView(ReplicaReads, generics.ListAPIView):
     """A province's đề án of a year, with their payments (paged: `limit`, `offset`)."""
 
     serializer_class = shapes.Project
