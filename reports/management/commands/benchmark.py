@@ -21,6 +21,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -42,7 +43,8 @@ from programmes.benchmark.stock_admin import site as stock_site
 from programmes.lib.benchmarking import signed_in_client, signed_in_session
 from programmes.models import Beneficiary, Disbursement, Facility, Plan, Project, ProjectAdjustment, Province
 
-TARGET_MS = 150
+# Issue 20, point 9: every list's median ≤ 60 ms, searches included (it was 150 ms before).
+TARGET_MS = 60
 TARGET_RATIO = 1.5
 # (model, search term, stock admin's field for each of our sortable columns)
 LISTS = [
@@ -57,7 +59,7 @@ LISTS = [
 YEAR = "2024"
 LOAD_SCENARIOS = [
     # (label, who, path, clients, target requests/s, target p95 ms)
-    ("officer's đề án list", "officer", "/admin/programmes/project/", 10, 25, 500),
+    ("officer's đề án list", "officer", "/admin/programmes/project/", 10, 60, 250),  # issue 20, point 9
     ("start page", "officer", "/admin/", 20, 60, 400),
 ]
 
@@ -201,6 +203,8 @@ class Command(BaseCommand):
                 )
         connection.close()  # the next connection reads the settings
         call_command("migrate", verbosity=0)
+        # Production serves the collected, hashed static files (the pages name them): so does the run.
+        call_command("collectstatic", interactive=False, verbosity=0)
         if not Project.objects.filter(code__startswith="GEN-").exists():
             self.stdout.write("Generating the national dataset (once; 4–7 minutes)…")
             call_command("generate_data")
@@ -348,7 +352,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"\nLoad run: {' '.join(command[1:])}, DEBUG off, as {users[1][0]} (or the reviewer), {seconds:.0f} s each"
         )
-        server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # The app logs every request (JSON lines, as to the journal in production): into a file, which
+        # never fills as an unread pipe does (the workers then block on their next log line).
+        log = tempfile.TemporaryFile()  # noqa: SIM115  (closed with the server below)
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             self.wait_for(port)
             for label, who, path, clients, target_rate, target_p95 in scenarios:
@@ -366,6 +373,7 @@ class Command(BaseCommand):
         finally:
             server.terminate()
             server.wait(timeout=30)
+            log.close()
             for session in sessions.values():
                 session.delete()
 
