@@ -103,7 +103,8 @@ class AccentInsensitiveSearchMixin:
             # Up to some thousands of matching keys go as one array, whose size PostgreSQL knows:
             # it walks the list's own index keeping the rows of those keys, where a subquery it
             # misjudges would join and sort them all (and a list of parameters takes long to plan).
-            keys = list(matches.values_list("pk", flat=True)[: RELATED_SEARCH_KEYS + 1])
+            # Unordered: the keys only filter, and sorting thousands of matches by name cost a third of it.
+            keys = list(matches.order_by().values_list("pk", flat=True)[: RELATED_SEARCH_KEYS + 1])
             if len(keys) <= RELATED_SEARCH_KEYS:
                 return queryset.filter(InKeyArray(F(relation), keys)), False
         return queryset.filter(**{f"{relation}__in": matches.values("pk")}), False
