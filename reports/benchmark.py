@@ -39,6 +39,8 @@ FIGURES_NATION_MS = 300
 PDF_SECONDS = 1.0
 BIG_PDF_SECONDS = 8.0
 PDF_MB = 300
+# The job page shows its bar moving within this long of the request (the worker polls every second).
+JOB_FIRST_PROGRESS_SECONDS = 5.0
 XLSX_RATIO = 2.0
 
 
@@ -63,8 +65,63 @@ class ReportsBenchmark(BenchmarkPart):
         largest = self.largest_province()
         self.figures(largest, year)
         self.pdf(year)
+        self.national_pdf_job(year)
         self.workbook(year)
         return self.failures
+
+    def national_pdf_job(self, year: int) -> None:
+        """The nation's 6-month PDF as the reviewer gets it: a job run by a real worker process
+        (`db_worker`), from the request to the first progress on the job's page and to the file."""
+        import os
+        import tempfile
+        from urllib.parse import urlencode
+
+        from django.contrib.auth import get_user_model
+        from django.utils import translation
+
+        from programmes.jobs.models import Job
+
+        from . import jobs
+
+        reviewer = get_user_model().objects.filter(username="bench_reviewer").first()
+        if reviewer is None:
+            self.out.write("  the national PDF as a job: no reviewer to ask for it (run the lists part once)")
+            return
+        query = urlencode({"scope": "nation", "year": year, "preset": "h1", "level": "all"})
+        log = tempfile.TemporaryFile()  # noqa: SIM115  (closed below)
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--interval", "0.5"], stdout=log, stderr=subprocess.STDOUT,
+            env=os.environ.copy(),
+        )  # fmt: skip
+        try:
+            time.sleep(3)  # the worker's own start (Django's set-up), as on a server where it already runs
+            with translation.override("vi"):
+                job = jobs.start(user=reviewer, kind="pdf", title="Benchmark: cả nước, 6 tháng", query=query)
+            asked = time.perf_counter()
+            first = None
+            while time.perf_counter() - asked < 600:
+                row = Job.objects.filter(pk=job.pk).values("state", "stage", "done").get()
+                if first is None and (row["stage"] or row["done"]):
+                    first = time.perf_counter() - asked
+                if row["state"] in Job.FINISHED:
+                    break
+                time.sleep(0.1)
+            total = time.perf_counter() - asked
+            job.refresh_from_db()
+        finally:
+            worker.terminate()
+            worker.wait(timeout=60)
+            log.close()
+        if job.state != Job.State.DONE:
+            self.out.write(self.style.WARNING(f"  the national PDF as a job: {job.state} ({job.error[:200]})"))
+            self.failures.append(f"the national PDF as a job: {job.state}")
+            return
+        size = job.result.size / 1e6 if job.result else 0
+        self.out.write(
+            f"  the nation's 6-month PDF as a job: first progress after {first or total:.1f} s, "
+            f"the file after {total:.1f} s ({size:.1f} MB)"
+        )
+        self.check("    the job's first progress on its page", first or total, JOB_FIRST_PROGRESS_SECONDS, "s")
 
     @staticmethod
     def busiest_year() -> int:
