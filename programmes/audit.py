@@ -33,6 +33,8 @@ from contextlib import contextmanager
 
 from django.db import connection as default_connection
 
+from .triggers import statement_triggers
+
 # Rows that are the record itself: kept exactly as they were written.
 KEPT_AS_WRITTEN = (
     "imports_importchange",
@@ -141,7 +143,7 @@ $$ LANGUAGE plpgsql;
 """
 
 
-def _locked_rows(table: str, day: str, rows: str) -> str:
+def _locked_rows(day: str, rows: str) -> str:
     return f"""
         SELECT l.id, l.date_from, l.date_until, r.{day} AS day FROM {rows} r JOIN {LOCKS} l
         ON l.unlocked_at IS NULL AND l.current_province_id = r.current_province_id
@@ -151,38 +153,19 @@ def _locked_rows(table: str, day: str, rows: str) -> str:
 
 def _period_lock_sql(table: str, day: str) -> list[str]:
     """Statement triggers that refuse a write of `table` touching a locked period (one join per statement)."""
-    statements = []
-    for event, sources in (("INSERT", ("new_rows",)), ("UPDATE", ("new_rows", "old_rows")), ("DELETE", ("old_rows",))):
-        function = f"{table}_period_lock_{event.lower()}"
-        found = " UNION ALL ".join(_locked_rows(table, day, rows) for rows in sources)
-        transitions = {
-            "INSERT": "NEW TABLE AS new_rows",
-            "UPDATE": "NEW TABLE AS new_rows OLD TABLE AS old_rows",
-            "DELETE": "OLD TABLE AS old_rows",
-        }[event]
-        statements += [
-            f"""
-            CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
-            DECLARE
-                held record;
-            BEGIN
-                SELECT * INTO held FROM ({found}) AS found LIMIT 1;
+    refuse = f"""
+                SELECT * INTO held FROM ({{found}}) AS found LIMIT 1;
                 IF FOUND THEN
                     RAISE EXCEPTION 'khuyencong: % of % dated % is inside the period %..% locked by period lock %',
                         TG_OP, TG_TABLE_NAME, held.day, held.date_from, held.date_until, held.id
                         USING ERRCODE = '{REFUSED}';
-                END IF;
-                RETURN NULL;
-            END
-            $$ LANGUAGE plpgsql;
-            """,
-            f"DROP TRIGGER IF EXISTS {function} ON {table};",
-            f"""
-            CREATE TRIGGER {function} AFTER {event} ON {table}
-            REFERENCING {transitions} FOR EACH STATEMENT EXECUTE FUNCTION {function}();
-            """,
-        ]
-    return statements
+                END IF;"""
+    sources = {"INSERT": ("new_rows",), "UPDATE": ("new_rows", "old_rows"), "DELETE": ("old_rows",)}
+    bodies = {
+        event: refuse.format(found=" UNION ALL ".join(_locked_rows(day, rows) for rows in tables))
+        for event, tables in sources.items()
+    }
+    return statement_triggers(table, bodies, name="period_lock", declare="held record;")
 
 
 def _period_lock_drop_sql(table: str) -> list[str]:
@@ -349,21 +332,8 @@ def serving_role_grant(role: str, *, create: bool = False, password: str | None 
             statements.append(f"CREATE ROLE {quoted} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS")
             if password:
                 statements[-1] += " PASSWORD %s"
-        else:
-            superuser, create_role, create_db, bypass, owned = found
-            problems = [
-                label
-                for label, present in (
-                    ("SUPERUSER", superuser),
-                    ("CREATEROLE", create_role),
-                    ("CREATEDB", create_db),
-                    ("BYPASSRLS", bypass),
-                    (f"owner of {owned} tables", owned),
-                )
-                if present
-            ]
-            if problems:
-                raise ValueError(f"Role {role} could lift the guards ({', '.join(problems)}): serve with another.")
+        elif problems := _role_problems(found):
+            raise ValueError(f"Role {role} could lift the guards ({', '.join(problems)}): serve with another.")
         statements += serving_role_sql(role, history_tables(apps.get_models()), database, schema)
         for statement in statements:
             cursor.execute(statement, [password] if "%s" in statement else None)
@@ -377,14 +347,18 @@ def serving_role_problems(connection=None) -> list[str]:
         return []
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_user")
-        (role,) = cursor.fetchone()
-        cursor.execute(ROLE_PROBLEMS, [role])
-        superuser, create_role, _create_db, bypass, owned = cursor.fetchone()
-    problems = []
-    if superuser:
-        problems.append("superuser")
-    if owned:
-        problems.append(f"owns {owned} tables")
-    if create_role or bypass:
-        problems.append("may create roles or bypass row security")
-    return problems
+        cursor.execute(ROLE_PROBLEMS, [cursor.fetchone()[0]])
+        return _role_problems(cursor.fetchone())
+
+
+def _role_problems(found) -> list[str]:
+    """What in a `ROLE_PROBLEMS` row would let the role lift the guards (or more than it needs)."""
+    superuser, create_role, create_db, bypass, owned = found
+    flags = (
+        ("superuser", superuser),
+        (f"owns {owned} tables", owned),
+        ("may create roles", create_role),
+        ("may create databases", create_db),
+        ("bypasses row security", bypass),
+    )
+    return [label for label, present in flags if present]

@@ -84,7 +84,7 @@ def _postgres_create(table: str, amount: str, total: str) -> list[str]:
                     GROUP BY project_id HAVING sum(delta) <> 0
                 ) AS moved
                 WHERE p.id = moved.project_id;"""
-    return _statement_triggers(table, {event: update.format(total=total, rows=rows) for event, rows in moved.items()})
+    return statement_triggers(table, {event: update.format(total=total, rows=rows) for event, rows in moved.items()})
 
 
 _TRANSITIONS = {
@@ -94,14 +94,16 @@ _TRANSITIONS = {
 }
 
 
-def _statement_triggers(table: str, bodies: dict[str, str]) -> list[str]:
-    """One AFTER … FOR EACH STATEMENT trigger per event on `table`, running its body over the transition tables."""
+def statement_triggers(table: str, bodies: dict[str, str], *, name: str = "total", declare: str = "") -> list[str]:
+    """One AFTER … FOR EACH STATEMENT trigger per event on `table`, `{table}_{name}_{event}`, running its
+    body over the transition tables (`declare`: the function's variables)."""
     statements = []
     for event, body in bodies.items():
-        function = f"{table}_total_{event.lower()}"
+        function = f"{table}_{name}_{event.lower()}"
         statements += [
             f"""
             CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
+            {f"DECLARE {declare}" if declare else ""}
             BEGIN
                 {body}
                 RETURN NULL;
@@ -172,7 +174,7 @@ def _postgres_create_payments() -> list[str]:
             WHERE p.id = moved.project_id;
             """,
     }
-    return _statement_triggers("programmes_disbursement", bodies)
+    return statement_triggers("programmes_disbursement", bodies)
 
 
 def _sqlite_create_payments() -> list[str]:
