@@ -1064,6 +1064,8 @@ class Facility(FiledUnderProvince, Searchable):
             models.Index(fields=["name", "id"], name="facility_name_idx"),
             models.Index(fields=["current_province", "name", "id"], name="facility_scope_name_idx"),
             models.Index(fields=["current_province", "id"], include=["search_text"], name="facility_scope_search_idx"),
+            # Facilities told apart by name within a province (the data-quality panel's twins).
+            models.Index(fields=["current_province", "name_key"], name="facility_scope_name_key_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -1126,6 +1128,175 @@ class Facility(FiledUnderProvince, Searchable):
                 )
 
 
+# --- Support caps (mức hỗ trợ tối đa) ---------------------------------------------------------
+
+
+class SupportItem(Searchable):
+    """What a beneficiary's support pays for (hạng mục hỗ trợ): the key of the caps in law.
+
+    Not the activity content: one content (QĐ 1881's group 1) holds both a 30 % demonstration model
+    and 50 % machinery, each with its own cap.
+    """
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    number = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    search_source = ("code", "name")
+
+    class Meta:
+        verbose_name = _("support item")
+        verbose_name_plural = _("support items")
+        ordering = ["number", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CapUnit(models.TextChoices):
+    """What an absolute cap counts: per facility, model, enterprise, booth, brand, cluster or đề án."""
+
+    FACILITY = "co_so", _("facility")
+    MODEL = "mo_hinh", _("model")
+    ENTERPRISE = "doanh_nghiep", _("enterprise")
+    BOOTH = "gian_hang", _("booth")
+    BRAND = "nhan_hieu", _("brand")
+    CLUSTER = "cum_cn", _("industrial cluster")
+    PROJECT = "de_an", _("project")
+
+
+# Units whose cap holds for a facility over all its đề án under the same rule (a facility's
+# support for the item is summed); the others hold for one beneficiary line of one đề án.
+CAP_UNITS_SUMMED = (CapUnit.FACILITY, CapUnit.ENTERPRISE)
+
+
+class SupportCap(RegisterModel):
+    """A cap of the law on one support item, for a funding level (and a province for KCĐP), in force
+    from one date to another: `support ≤ min(percent × eligible cost, amount × multiplier)`.
+
+    KCQG caps follow Thông tư 28/2018/TT-BTC; a province's KCĐP caps its HĐND resolution. A đề án
+    keeps the rule in force on its approval date (programmes.caps).
+    """
+
+    class Condition(models.TextChoices):
+        TECHNOLOGY_LINE = "day_chuyen", _("a whole technology line")
+
+    level = models.CharField(_("level"), max_length=4, choices=SchemeLevel.choices)
+    province = models.ForeignKey(
+        Province,
+        verbose_name=_("province / city"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="support_caps",
+        help_text=_("Required for a KCĐP cap (the province's HĐND resolution); empty for KCQG."),
+    )
+    item = models.ForeignKey(SupportItem, verbose_name=_("support item"), on_delete=models.PROTECT, related_name="caps")
+    document = models.CharField(
+        _("legal document"), max_length=200, help_text=_("e.g. Thông tư 28/2018/TT-BTC; Nghị quyết 08/2024/NQ-HĐND")
+    )
+    article = models.CharField(_("article"), max_length=40, blank=True, help_text=_("e.g. Điều 8"))
+    clause = models.CharField(_("clause"), max_length=40, blank=True, help_text=_("e.g. khoản 4"))
+    valid_from = models.DateField(_("in force from"))
+    valid_to = models.DateField(_("in force until"), null=True, blank=True, help_text=_("Empty: still in force."))
+    percent = models.DecimalField(
+        _("percent cap"), max_digits=5, decimal_places=2, null=True, blank=True,
+        help_text=_("The highest share of the eligible cost, in %; empty: no percent cap."),
+    )  # fmt: skip
+    percent_base = models.CharField(
+        _("percent of"), max_length=200, blank=True, help_text=_("e.g. chi phí máy móc thiết bị")
+    )
+    amount = models.BigIntegerField(
+        _("absolute cap (đồng)"), null=True, blank=True, help_text=_("Empty: no absolute cap.")
+    )
+    unit = models.CharField(_("cap per"), max_length=12, choices=CapUnit.choices, default=CapUnit.FACILITY)
+    multiplier = models.DecimalField(
+        _("multiplier"), max_digits=4, decimal_places=2, null=True, blank=True,
+        help_text=_("The absolute cap is multiplied by this when the condition holds (e.g. 1,5)."),
+    )  # fmt: skip
+    multiplier_condition = models.CharField(
+        _("multiplier applies to"), max_length=12, choices=Condition.choices, blank=True
+    )
+    eligibility = models.TextField(_("eligibility notes"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    province_path = "province__current"
+    national_visible = True
+    history = HistoricalRecords(verbose_name=_("historical support cap"))
+
+    class Meta:
+        verbose_name = _("support cap")
+        verbose_name_plural = _("support caps")
+        ordering = ["level", "province", "item__number", "-valid_from"]
+        indexes = [models.Index(fields=["item", "level", "valid_from"], name="support_cap_lookup_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(level=SchemeLevel.NATIONAL) & Q(province__isnull=True))
+                | (Q(level=SchemeLevel.LOCAL) & Q(province__isnull=False)),
+                name="support_cap_local_has_province",
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__isnull=False) | Q(amount__isnull=False), name="support_cap_has_a_limit"
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__isnull=True) | (Q(percent__gt=0) & Q(percent__lte=100)),
+                name="support_cap_percent_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gt=0), name="support_cap_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(multiplier__isnull=True) | (Q(multiplier__gte=1) & ~Q(multiplier_condition="")),
+                name="support_cap_multiplier_has_condition",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="support_cap_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} – {self.basis}"
+
+    @property
+    def basis(self) -> str:
+        """The legal basis as cited: "khoản 4 Điều 8 Thông tư 28/2018/TT-BTC"."""
+        return " ".join(part for part in (self.clause, self.article, self.document) if part)
+
+    def applies_on(self, day: datetime.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.level == SchemeLevel.LOCAL and not self.province_id:
+            errors["province"] = _("A KCĐP cap belongs to a province: choose it.")
+        if self.level == SchemeLevel.NATIONAL and self.province_id:
+            errors["province"] = _("A KCQG cap holds for every province: leave the province empty.")
+        if self.percent is None and self.amount is None:
+            errors["percent"] = _("Give a percent cap, an absolute cap, or both.")
+        if self.percent is not None and self.percent > 0 and not self.percent_base:
+            errors["percent_base"] = _("Say what the percent is of (e.g. chi phí máy móc thiết bị).")
+        if self.multiplier is not None and not self.multiplier_condition:
+            errors["multiplier_condition"] = _("Say when the multiplier applies.")
+        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
+            errors["valid_to"] = _("The end of validity is before its start.")
+        if not errors and self.item_id and self.valid_from:
+            overlapping = SupportCap.objects.filter(
+                level=self.level, province_id=self.province_id, item_id=self.item_id
+            ).exclude(pk=self.pk)
+            overlapping = overlapping.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=self.valid_from))
+            if self.valid_to:
+                overlapping = overlapping.filter(valid_from__lte=self.valid_to)
+            other = overlapping.first()
+            if other is not None:
+                errors["valid_from"] = _(
+                    "Another cap on this item is in force over these dates (%(basis)s, from %(start)s): "
+                    "end it before this one starts."
+                ) % {"basis": other.basis, "start": f"{other.valid_from:%d/%m/%Y}"}
+        if errors:
+            raise ValidationError(errors)
+
+
 class Beneficiary(FiledUnder, RegisterModel):
     """A facility supported by a đề án, with the support and counterpart amounts for it."""
 
@@ -1141,6 +1312,34 @@ class Beneficiary(FiledUnder, RegisterModel):
     )
     support_amount = money_field(_("support (đồng)"))
     counterpart_amount = money_field(_("counterpart funds (đồng)"))
+    # What the support pays for and its eligible cost (dự toán): the support cap's inputs.
+    support_item = models.ForeignKey(
+        SupportItem,
+        verbose_name=_("support item"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("What the support pays for; its cap in law is checked at approval."),
+    )
+    eligible_cost = models.BigIntegerField(
+        _("eligible cost (đồng)"),
+        null=True,
+        blank=True,
+        validators=money_validators,
+        help_text=_(
+            "The approved estimate the percent cap is taken of (not support plus counterpart if other funds exist)."
+        ),
+    )
+    technology_line = models.BooleanField(
+        _("whole technology line"), default=False, help_text=_("A whole line raises the machinery cap (× 1,5).")
+    )
+    cap_exception = models.CharField(
+        _("decision allowing more than the cap"),
+        max_length=60,
+        blank=True,
+        help_text=_("The number of the decision that allows this support above its cap, e.g. 123/QĐ-UBND."),
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -1175,6 +1374,10 @@ class Beneficiary(FiledUnder, RegisterModel):
             models.CheckConstraint(
                 condition=Q(support_amount__gte=0) & Q(counterpart_amount__gte=0),
                 name="beneficiary_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(eligible_cost__isnull=True) | Q(eligible_cost__gte=0),
+                name="beneficiary_eligible_cost_not_negative",
             ),
         ]
 

@@ -1,5 +1,5 @@
 """Reference data every database needs: provinces (before and after 1/7/2025), communes, the
-activity-content catalogues, national bodies and schemes.
+activity-content catalogues, national bodies and schemes, the support items and the confirmed KCQG caps.
 
 `install_reference_data(apps)` is idempotent: migration 0003 runs it, and so can
 `manage.py load_reference_data` after a newer `vietnam-provinces` release.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+from decimal import Decimal
 from pathlib import Path
 
 from .lib.text import search_key
@@ -368,6 +369,78 @@ def install_indicator_kinds(IndicatorKind) -> None:
         _upsert(IndicatorKind, {"code": code}, {"number": number, "name": name, "unit": unit})
 
 
+# What support pays for (hạng mục hỗ trợ), the key of the caps in law: (code, order, name).
+# support-caps.md: not the activity content (one content holds a 30 % model and 50 % machinery).
+SUPPORT_ITEMS = [
+    ("TLDN", 1, "Hỗ trợ thành lập doanh nghiệp sản xuất công nghiệp nông thôn"),
+    ("MHTD", 2, "Xây dựng mô hình trình diễn kỹ thuật phổ biến công nghệ mới, sản xuất sản phẩm mới"),
+    ("MMTB", 3, "Ứng dụng máy móc thiết bị tiên tiến, chuyển giao công nghệ"),
+    ("MHCS", 4, "Mô hình cơ sở công nghiệp nông thôn đang hoạt động hiệu quả"),
+    ("SXSH", 5, "Mô hình thí điểm áp dụng sản xuất sạch hơn"),
+    ("XLON", 6, "Hệ thống xử lý ô nhiễm môi trường"),
+    ("GHHC", 7, "Thuê gian hàng hội chợ, triển lãm"),
+    ("NHSP", 8, "Đăng ký, xây dựng nhãn hiệu sản phẩm"),
+    ("TVKT", 9, "Tư vấn, trợ giúp cơ sở công nghiệp nông thôn"),
+    ("CCN", 10, "Lập quy hoạch, đầu tư hạ tầng cụm công nghiệp"),
+]
+
+TT28 = "Thông tư 28/2018/TT-BTC"
+TT28_IN_FORCE = datetime.date(2018, 5, 11)
+# The KCQG caps of TT 28/2018/TT-BTC that support-caps.md marks CONFIRMED, and only those (the
+# others are entered when their text is read). Amounts in đồng.
+NATIONAL_SUPPORT_CAPS = [
+    {
+        "item": "TLDN",
+        "article": "",
+        "clause": "",
+        "percent": None,
+        "percent_base": "",
+        "amount": 10_000_000,
+        "unit": "doanh_nghiep",
+        "eligibility": "Chỉ ở địa bàn có điều kiện kinh tế - xã hội khó khăn, đặc biệt khó khăn.",
+    },
+    {
+        "item": "MHTD",
+        "article": "",
+        "clause": "",
+        "percent": Decimal("30"),
+        "percent_base": "chi phí xây dựng mô hình (nhà xưởng, máy móc thiết bị, tài liệu quy trình)",
+        "amount": 1_000_000_000,
+        "unit": "mo_hinh",
+        "eligibility": "",
+    },
+    {
+        "item": "MMTB",
+        "article": "Điều 8",
+        "clause": "khoản 4",
+        "percent": Decimal("50"),
+        "percent_base": "chi phí máy móc thiết bị, chuyển giao công nghệ",
+        "amount": 300_000_000,
+        "unit": "co_so",
+        "multiplier": Decimal("1.5"),
+        "multiplier_condition": "day_chuyen",
+        "eligibility": "Dây chuyền công nghệ: tối đa 1,5 lần mức hỗ trợ máy móc thiết bị.",
+    },
+]
+
+
+def install_support_caps(SupportItem, SupportCap) -> None:
+    items = {}
+    for code, number, name in SUPPORT_ITEMS:
+        items[code] = _upsert(
+            SupportItem, {"code": code}, {"number": number, "name": name, "search_text": search_key(code, name)}
+        )
+    for cap in NATIONAL_SUPPORT_CAPS:
+        values = {key: value for key, value in cap.items() if key != "item"}
+        values.setdefault("multiplier", None)
+        values.setdefault("multiplier_condition", "")
+        _upsert(
+            SupportCap,
+            {"level": "kcqg", "province": None, "item": items[cap["item"]], "valid_from": TT28_IN_FORCE},
+            {"document": TT28, "valid_to": None, **values},
+        )
+
+
 def install_reference_data(apps) -> None:
     Province = apps.get_model("programmes", "Province")
     install_provinces(Province, apps.get_model("programmes", "Commune"))
@@ -381,3 +454,11 @@ def install_reference_data(apps) -> None:
     except LookupError:  # migration 0003 runs before the outputs existed (0011 installs them)
         return
     install_indicator_kinds(IndicatorKind)
+    try:
+        SupportItem, SupportCap = (
+            apps.get_model("programmes", "SupportItem"),
+            apps.get_model("programmes", "SupportCap"),
+        )
+    except LookupError:  # before migration 0018 (which installs them)
+        return
+    install_support_caps(SupportItem, SupportCap)

@@ -19,6 +19,8 @@ REFERENCE_MODELS = [
     "organisation",
     "scheme",
     "indicatorkind",
+    "supportitem",
+    "supportcap",
 ]
 PROVINCE_DATA_MODELS = [
     "plan",
@@ -41,6 +43,8 @@ def role_permissions() -> dict[str, set[str]]:
     # Provincial staff register the local bodies they work with (UBND xã, service units).
     staff |= {"add_organisation", "change_organisation", "delete_organisation"}
     manager = staff | {"approve_plan", "approve_project", "add_scheme", "change_scheme"}
+    # A province's KCĐP caps (its HĐND resolution) are its managers' (programmes.services.support_cap_save).
+    manager |= {"add_supportcap", "change_supportcap", "delete_supportcap"}
     return {
         "province_staff": staff,
         "province_manager": manager,

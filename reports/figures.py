@@ -41,7 +41,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from programmes import lags, statuses
-from programmes.lib.formatting import ratio
+from programmes.lib.formatting import millions, ratio
 from programmes.lib.text import search_key
 from programmes.models import (
     SCHEME_LEVEL_ABBREVIATIONS,
@@ -704,6 +704,21 @@ def status_by_region(summary: Summary) -> list[tuple[StatusRow, list[StatusRow]]
 
 # --- Biểu 03: the đề án, with their beneficiaries -----------------------------------------------
 
+
+def _beneficiary_text(name, commune, item, eligible, technology_line, exception) -> str:
+    """A beneficiary as Biểu 03 lists it: the facility (its commune), what the support paid for and its
+    eligible cost, a whole technology line, the decision that allowed more than the cap."""
+    text = f"{name} ({commune})" if commune else name
+    details = []
+    if item:
+        details.append(item + (" – " + _("whole technology line") if technology_line else ""))
+    if eligible is not None:
+        details.append(_("eligible cost %(amount)s million đồng") % {"amount": millions(eligible)})
+    if exception:
+        details.append(_("above the cap by decision %(number)s") % {"number": exception})
+    return f"{text}: {'; '.join(details)}" if details else text
+
+
 STATUS_ON_DAY = [
     ("stopped_on", "Ngừng thực hiện"),
     ("settled_on", "Đã quyết toán"),
@@ -822,12 +837,15 @@ def project_rows(cov: Coverage, *, chunk_size: int = 2000):
         elif project_id not in in_force:
             in_force[project_id] = old
     beneficiaries = defaultdict(list)
-    for project_id, name, commune in (
+    for project_id, name, commune, item, eligible, line, exception in (
         _related(Beneficiary, cov)
         .order_by("project", "facility__name")
-        .values_list("project", "facility__name", "facility__commune__name")
-    ):
-        beneficiaries[project_id].append(f"{name} ({commune})" if commune else name)
+        .values_list(
+            "project", "facility__name", "facility__commune__name", "support_item__name", "eligible_cost",
+            "technology_line", "cap_exception",
+        )
+    ):  # fmt: skip
+        beneficiaries[project_id].append(_beneficiary_text(name, commune, item, eligible, line, exception))
     projects = (
         report_projects(cov)
         .annotate(

@@ -1,5 +1,6 @@
 """The Ministry's oversight pages: where every province stands (the status page), who has reported
-(the completeness matrix), and the answer to an issued report (accept or return).
+(the completeness matrix), what in the register needs putting right (the data-quality panel), and
+the answer to an issued report (accept or return).
 
 Reviewers see every province; a province's managers and staff see their own, the same pages.
 Every figure comes from `reports.status`, which reads `reports.figures`; the only writes here are
@@ -24,12 +25,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from programmes import lags
-from programmes.access import is_reviewer, sees_all_provinces, user_role
+from programmes.access import is_reviewer, sees_all_provinces, user_province, user_role
 from programmes.forms import DayInput, text_validator
-from programmes.models import ActivityContent, Region
+from programmes.models import ActivityContent, Province, Region
 from programmes.replica import reads_replica
 
-from . import charts, figures, render, services, status
+from . import charts, figures, quality, render, services, status
 from .models import IssuedReport, Level
 from .periods import PRESETS, period_for
 
@@ -222,6 +223,33 @@ def completeness_page(request):
             labels=status.REPORTING_PERIODS,
             years=range(timezone.localdate().year, 2020, -1),
             may_review=is_reviewer(request.user),
+        ),
+    )
+
+
+@reads_replica
+def quality_page(request):
+    """The data-quality panel: a province's own (its users), the nation's or a chosen province's (reviewers)."""
+    _require_role(request)
+    provinces = None
+    if sees_all_provinces(request.user):
+        provinces = list(Province.objects.current_units().order_by("name"))
+        code = request.GET.get("tinh", "")
+        province = next((unit for unit in provinces if unit.code == code), None)
+    else:
+        province = user_province(request.user)
+        if province is None:
+            raise PermissionDenied
+    found = quality.panel(province)
+    return TemplateResponse(
+        request,
+        "reports/quality.html",
+        _context(
+            request,
+            title=_("Data quality: %(unit)s") % {"unit": found.unit},
+            panel=found,
+            provinces=provinces,
+            chosen=province.code if province is not None else "",
         ),
     )
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("khoa/<int:pk>/mo-khoa/", _admin(views.unlock), name="unlock"),
     path("tinh-hinh/", _admin(oversight.status_page), name="status"),
     path("tien-do-bao-cao/", _admin(oversight.completeness_page), name="completeness"),
+    path("chat-luong-du-lieu/", _admin(oversight.quality_page), name="quality"),
     path("y-kien/<int:pk>/", _admin(oversight.review_page), name="review"),
     path("y-kien/<int:pk>/<str:action>/", _admin(oversight.review), name="review_action"),
 ]

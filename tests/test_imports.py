@@ -81,9 +81,19 @@ def rows_for(kind, thanhhoa):
     if kind == "beneficiaries":
         others = FacilityFactory.create_batch(2)
         return [
-            [first.code, facility.tax_code, 100_000_000, 120_000_000, "Máy dệt chiếu"],
-            [first.code, others[0].tax_code, "50.000.000", 0, ""],
-            [second.code, others[1].tax_code, 80_000_000, "", "Máy sấy"],
+            [first.code, facility.tax_code, 100_000_000, 120_000_000, "Máy dệt chiếu", "MMTB", 220_000_000, "Có", ""],
+            [first.code, others[0].tax_code, "50.000.000", 0, "", "", "", "", ""],
+            [
+                second.code,
+                others[1].tax_code,
+                80_000_000,
+                "",
+                "Máy sấy",
+                "may moc thiet bi",
+                200_000_000,
+                "",
+                "12/QĐ-UBND",
+            ],
         ]
     if kind == "disbursements":
         return [

@@ -55,13 +55,13 @@ class FacilityAdmin(ExportMixin, ScopedAdmin):
 class BeneficiaryAdmin(ExportMixin, TotalsChangeListMixin, ScopedAdmin):
     export_kinds = ("beneficiaries",)
     search_keys_first = True
-    list_display = ["facility", "project", "support_column", "counterpart_column"]
-    list_filter = [CurrentProvinceFilter, YearFilter]
-    list_select_related = ["facility", "project"]
+    list_display = ["facility", "project", "support_item", "support_column", "counterpart_column", "cap_exception"]
+    list_filter = [CurrentProvinceFilter, YearFilter, "support_item"]
+    list_select_related = ["facility", "project", "support_item"]
     ordering = ["-id"]
     sortable_by = []
     search_text_path = "facility__search_text"
-    autocomplete_fields = ["project", "facility"]
+    autocomplete_fields = ["project", "facility", "support_item"]
 
     support_column = money_column("support_amount", _("support (đồng)"))
     counterpart_column = money_column("counterpart_amount", _("counterpart funds (đồng)"))

@@ -91,8 +91,13 @@ class BeneficiaryInlineFormSet(forms.BaseInlineFormSet):
 class BeneficiaryInline(LabelledInlineMixin, ScopedChoicesMixin, admin.TabularInline):
     model = Beneficiary
     formset = BeneficiaryInlineFormSet
-    fields = ["facility", "support_amount", "counterpart_amount", "note"]
-    autocomplete_fields = ["facility"]
+    fields = [
+        "facility", "support_item", "eligible_cost", "technology_line", "support_amount", "counterpart_amount", "note",
+    ]  # fmt: skip
+    autocomplete_fields = ["facility", "support_item"]
+    # The decision allowing more than the cap is recorded on the line's own page (one more column
+    # would push the table past the screen).
+    show_change_link = True
     extra = 0
 
 

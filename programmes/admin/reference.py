@@ -11,6 +11,7 @@ from ..models import (
     Commune,
     IndicatorKind,
     Province,
+    SupportItem,
 )
 from .base import (
     JunkProofRelationsMixin,
@@ -77,3 +78,8 @@ class ActivityContentAdmin(ReferenceAdmin):
     list_display = ["code", "short_name", "catalogue", "group"]
     list_filter = ["catalogue"]
     list_select_related = ["catalogue", "group"]
+
+
+@admin.register(SupportItem)
+class SupportItemAdmin(ReferenceAdmin):
+    list_display = ["code", "number", "name"]

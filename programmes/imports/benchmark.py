@@ -5,6 +5,9 @@
   written, in ≤ 15 s and ≤ 400 MB (`import_data --dry-run`, a fresh process: its time and peak RSS);
 - the 10.000 good rows imported (`import_data`, a fresh process) in ≤ 15 s, beside django-import-
   export's stock import of the same rows into the same model (a plain ModelResource) in the same run;
+- the support caps' check on a 10.000-row beneficiary import (KCQG đề án, machinery with its eligible
+  cost: the rule, the percent and the per-facility sum over the facility's other đề án): the same rows
+  imported without the item (nothing to check) and with it, in turn; the check adds ≤ 10 %;
 - hostile files (a zip bomb, an XML bomb, a password-protected workbook) refused in ≤ 1 s each;
 - the nation's đề án exported (`export_data projects`, a fresh process) to .xlsx and .csv: peak RSS
   beside the export of one province, which must not grow with the rows.
@@ -30,7 +33,17 @@ from django.utils import timezone
 
 from programmes.audit import append_only_suspended
 from programmes.lib.benchmarking import BenchmarkPart
-from programmes.models import Disbursement, Organisation, Plan, PlanLine, Project, ProjectStatus, SchemeLevel
+from programmes.models import (
+    Beneficiary,
+    Disbursement,
+    Facility,
+    Organisation,
+    Plan,
+    PlanLine,
+    Project,
+    ProjectStatus,
+    SchemeLevel,
+)
 from programmes.units import unit_of_today_id
 
 from .files import RefusedFile, read_table
@@ -40,6 +53,7 @@ BAD = 100
 CHECK_SECONDS = 15.0
 CHECK_MB = 400
 IMPORT_SECONDS = 15.0
+CAPS_PERCENT = 10.0
 HOSTILE_SECONDS = 1.0
 VOUCHER = "BENCH-IMPORT-"
 PROJECT = "BENCH-DA-"
@@ -110,6 +124,7 @@ class ImportsBenchmark(BenchmarkPart):
         self.with_bad_rows(good, projects)
         self.valid_import(good)
         self.stock_import(good)
+        self.caps_check(projects)
         self.cleanup()
         self.hostile_files()
         self.exports()
@@ -183,12 +198,21 @@ class ImportsBenchmark(BenchmarkPart):
 
         with transaction.atomic():
             Disbursement.objects.filter(voucher_number__startswith=VOUCHER).delete()
+            self.clear_beneficiaries()
             # The benchmark's own trail, on its own database: the owner lifts the guards to clear it.
             with append_only_suspended():
                 Disbursement.history.filter(voucher_number__startswith=VOUCHER).delete()
                 ImportBatch.objects.filter(file_name__startswith="bench-").delete()
             if projects:
                 Project.objects.filter(code__startswith=PROJECT).delete()
+
+    @staticmethod
+    def clear_beneficiaries() -> None:
+        with transaction.atomic():
+            ids = list(Project.objects.filter(code__startswith=PROJECT).values_list("pk", flat=True))
+            Beneficiary.objects.filter(project_id__in=ids).delete()
+            with append_only_suspended():
+                Beneficiary.history.filter(project_id__in=ids).delete()
 
     def warm(self) -> None:
         """Bring the tables a payment writes into the OS cache (pg_prewarm), as on a server in use:
@@ -295,6 +319,64 @@ class ImportsBenchmark(BenchmarkPart):
         )
         self.out.write(f"  ratio ours (a fresh process, every rule checked) / stock: {self.ours / seconds:.2f}×")
         self.cleanup(projects=False)
+
+    def caps_check(self, projects) -> None:
+        """The support caps' share of a beneficiary import: the same 10.000 rows (two facilities on each
+        KCQG đề án, 1 triệu of machinery on an eligible cost of 10 triệu) without and with the item."""
+        from .formats import FORMATS
+
+        national = [project for project in projects if project.plan.scheme.level == SchemeLevel.NATIONAL]
+        facilities = {}
+        for tax_code, province_id in (
+            Facility.objects.filter(tax_code__isnull=False).order_by("pk").values_list("tax_code", "current_province")
+        ):
+            facilities.setdefault(province_id, []).append(tax_code)
+        rows, taken = [], {}
+        for project in national[: ROWS // 2]:
+            codes = facilities[project.current_province_id]
+            # Two different facilities for each đề án; each facility on few đề án.
+            start = taken.get(project.current_province_id, 0)
+            taken[project.current_province_id] = start + 2
+            for offset in (0, 1):
+                rows.append([project.code, codes[(start + offset) % len(codes)], 1_000_000, 10_000_000])
+        headers = FORMATS["beneficiaries"].headers()
+        place = {name: headers.index(name) for name in ("Mã đề án", "Mã số thuế", "Kinh phí hỗ trợ (đồng)")}
+
+        def file(name: str, item: str):
+            from openpyxl import Workbook
+
+            workbook = Workbook(write_only=True)
+            sheet = workbook.create_sheet("Đơn vị thụ hưởng")
+            sheet.append(headers)
+            for code, tax_code, support, eligible in rows:
+                cells = [None] * len(headers)
+                cells[place["Mã đề án"]], cells[place["Mã số thuế"]] = code, tax_code
+                cells[place["Kinh phí hỗ trợ (đồng)"]] = support
+                if item:
+                    cells[headers.index("Hạng mục hỗ trợ")] = item
+                    cells[headers.index("Chi phí hợp lệ (đồng)")] = eligible
+                sheet.append(cells)
+            path = self.folder / name
+            workbook.save(path)
+            return path
+
+        plain, capped = file("bench-beneficiaries.xlsx", ""), file("bench-beneficiaries-caps.xlsx", "MMTB")
+        times = {"without": [], "with": []}
+        for _round in range(2):
+            for label, path in (("without", plain), ("with", capped)):
+                seconds, _peak, status, output = _child(["import_data", "beneficiaries", str(path)])
+                written = Beneficiary.objects.filter(project__code__startswith=PROJECT).count()
+                self.clear_beneficiaries()
+                if status != 0 or written != len(rows):
+                    self.failures.append(f"the beneficiary import ({label} the item) wrote {written}: {output[-500:]}")
+                    return
+                times[label].append(seconds)
+        without, with_caps = min(times["without"]), min(times["with"])
+        self.out.write(
+            f"  {len(rows):,} beneficiary rows (import_data, a fresh process, the faster of two): "
+            f"{without:.1f} s without the support item, {with_caps:.1f} s with it (the cap checked on each)"
+        )
+        self.check("  what the support caps' check adds", (with_caps / without - 1) * 100, CAPS_PERCENT, "%")
 
     # --- Hostile files and exports ----------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from programmes.models import (
     SchemeLevel,
 )
 
-from .widgets import ChoiceWidget, CountWidget, DateWidget, KeyWidget, MoneyWidget, TextWidget
+from .widgets import ChoiceWidget, CountWidget, DateWidget, KeyWidget, MoneyWidget, TextWidget, YesNoWidget
 
 LEVELS = ChoiceWidget({SchemeLevel.NATIONAL: "KCQG", SchemeLevel.LOCAL: "KCĐP"})
 STATUSES = ChoiceWidget(
@@ -218,6 +218,23 @@ class BeneficiaryFormat(Format):
     support_amount = column("support_amount", "Kinh phí hỗ trợ (đồng)", MoneyWidget(), required=True)
     counterpart_amount = column("counterpart_amount", "Vốn đối ứng (đồng)", MoneyWidget())
     note = column("note", "Nội dung hỗ trợ", TextWidget(300))
+    support_item = column(
+        "support_item__code", "Hạng mục hỗ trợ", KeyWidget("code"), key="support_item",
+        note=_("What the support pays for: the item's code (e.g. MMTB) or an unambiguous part of its name; "
+               "its cap in law is checked once the project is approved."),
+    )  # fmt: skip
+    eligible_cost = column(
+        "eligible_cost", "Chi phí hợp lệ (đồng)", MoneyWidget(),
+        note=_("The approved estimate of the supported item, which a percent cap is taken of."),
+    )  # fmt: skip
+    technology_line = column(
+        "technology_line", "Dây chuyền công nghệ", YesNoWidget(),
+        note=_("“Có” for a whole technology line (the machinery cap × 1,5)."),
+    )  # fmt: skip
+    cap_exception = column(
+        "cap_exception", "Quyết định cho phép vượt mức", TextWidget(60),
+        note=_("The number of the decision that allows support above the cap, if there is one."),
+    )  # fmt: skip
 
 
 class DisbursementFormat(Format):

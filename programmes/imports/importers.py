@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programmes import services
+from programmes import caps, services
 from programmes.access import may_write_in_province
 from programmes.lib.formatting import money
 from programmes.lib.text import search_key
@@ -40,6 +40,7 @@ from programmes.models import (
     Province,
     Scheme,
     SchemeLevel,
+    SupportItem,
 )
 from programmes.statuses import STATUS_DATE_FIELD
 from programmes.units import province_code, unit_of_today_id, unit_on
@@ -571,19 +572,56 @@ class FacilityImporter(Importer):
 # --- Beneficiaries --------------------------------------------------------------------------------
 
 
+class _SupportItems:
+    """The support items by code or name, accent-insensitive; a part of a name if only one has it."""
+
+    def __init__(self):
+        self.items = list(SupportItem.objects.all())
+        self.exact = {}
+        for item in self.items:
+            self.exact[search_key(item.code)] = item
+            self.exact[search_key(item.name)] = item
+
+    def find(self, text: str) -> SupportItem | None:
+        if not text:
+            return None
+        key = search_key(text)
+        if key in self.exact:
+            return self.exact[key]
+        found = [item for item in self.items if key in search_key(item.name)]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise RowError(
+                "Hạng mục hỗ trợ",
+                _("“%(text)s” fits several support items (%(items)s): write its code.")
+                % {"text": text, "items": ", ".join(f"{item.code} {item.name}" for item in found)},
+            )
+        raise RowError(
+            "Hạng mục hỗ trợ",
+            _("Unknown support item “%(text)s”; the items are: %(codes)s.")
+            % {"text": text, "codes": ", ".join(item.code for item in self.items)},
+        )
+
+
 class BeneficiaryImporter(_ProjectRows):
     format = formats.BeneficiaryFormat
     model = Beneficiary
-    written = ("support_amount", "counterpart_amount", "note")
+    written = (
+        "support_amount", "counterpart_amount", "note", "support_item_id", "eligible_cost", "technology_line",
+        "cap_exception",
+    )  # fmt: skip
 
     def prepare(self, rows):
         super().prepare(rows)
+        self.support_items = _SupportItems()
         codes = {row.values["facility"] for row in rows}
         self.facilities = {}
         for chunk in chunked(codes):
             for facility in Facility.objects.filter(tax_code__in=chunk).select_related("province"):
                 self.facilities[facility.tax_code] = facility
         self.links = {(link.project_id, link.facility_id): link for link in self.stored_rows(Beneficiary.objects)}
+        self.supported = caps.supported_before(facility.pk for facility in self.facilities.values())
 
     def resolve(self, row):
         values = row.values
@@ -600,10 +638,16 @@ class BeneficiaryImporter(_ProjectRows):
         target.support_amount = values["support_amount"]
         target.counterpart_amount = values["counterpart_amount"] or 0
         target.note = values["note"]
+        target.support_item = self.support_items.find(values["support_item"])
+        target.eligible_cost = values["eligible_cost"]
+        target.technology_line = values["technology_line"]
+        target.cap_exception = values["cap_exception"]
         row.target, row.stored = target, stored
         row.key = (project.pk, facility.pk)
         row.label = f"{project.code} · {facility.tax_code}"
         self.compare(row)
+        if stored is None and (flag := caps.double_support(target, project, self.supported)):
+            row.notes.append(flag)
 
     def order(self, row):
         # Per đề án, lowered amounts first: the total is checked after each row.

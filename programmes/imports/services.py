@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programmes import locks
+from programmes import caps, locks
 from programmes import services as programme_services
 from programmes.access import is_administrator, may_import, user_province
 from programmes.lib.text import text_problem
@@ -199,15 +199,16 @@ def _judge_and_write(importer, good: list[Row], outcome: Outcome, *, batch, comm
             row.fail(column, message)
         return []
 
-    if hasattr(importer, "write_all"):
-        outcome.changes.extend(importer.write_all(ready, report))
-        if progress:
-            progress("write", len(ready), len(ready))
-    else:
-        for done, row in enumerate(ready, start=1):
-            outcome.changes.extend(report(row, importer.write))
-            if progress and (done % 250 == 0 or done == len(ready)):
-                progress("write", done, len(ready))
+    with caps.read_once():  # the support caps, read once for the file's rows
+        if hasattr(importer, "write_all"):
+            outcome.changes.extend(importer.write_all(ready, report))
+            if progress:
+                progress("write", len(ready), len(ready))
+        else:
+            for done, row in enumerate(ready, start=1):
+                outcome.changes.extend(report(row, importer.write))
+                if progress and (done % 250 == 0 or done == len(ready)):
+                    progress("write", done, len(ready))
     if commit and outcome.ok:
         _record(batch, outcome)
         outcome.written = True

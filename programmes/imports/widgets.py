@@ -160,6 +160,29 @@ class ChoiceWidget(widgets.Widget):
         return self.labels.get(value, value or "")
 
 
+class YesNoWidget(widgets.Widget):
+    """A flag: "Có" (or x, 1) for yes; empty or "Không" (or 0) for no."""
+
+    cell = "text"
+    YES = {"co", "x", "1", "yes", "true"}
+    NO = {"", "khong", "0", "no", "false"}
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value) or value is False:
+            return False
+        if value is True:
+            return True
+        key = str(int(value)) if isinstance(value, (int, float)) else search_key(str(value))
+        if key in self.YES:
+            return True
+        if key in self.NO:
+            return False
+        raise ValueError(_("Write “Có” or leave the cell empty (“%(value)s” is neither).") % {"value": value})
+
+    def render(self, value, obj=None, **kwargs):
+        return "Có" if value else ""
+
+
 class KeyWidget(widgets.Widget):
     """A natural key (a code, a tax code) kept as text; the importer resolves it with one query per file."""
 

@@ -41,6 +41,8 @@ from ..models import (
     Project,
     Province,
     Scheme,
+    SupportCap,
+    SupportItem,
 )
 from .beneficiaries import beneficiary_delete, beneficiary_save
 from .bodies import (
@@ -54,6 +56,8 @@ from .bodies import (
     reference_save,
     scheme_delete,
     scheme_save,
+    support_cap_delete,
+    support_cap_save,
 )
 from .disbursements import (
     PaymentsRefused,
@@ -69,7 +73,7 @@ from .plans import plan_delete, plan_line_delete, plan_line_save, plan_save
 from .projects import project_adjust, project_delete, project_save
 from .users import user_set_role
 
-REFERENCE_MODELS = (Province, Commune, ActivityCatalogue, ActivityContent, IndicatorKind)
+REFERENCE_MODELS = (Province, Commune, ActivityCatalogue, ActivityContent, IndicatorKind, SupportItem)
 
 
 def _services(save_service, delete_service, name: str):
@@ -93,6 +97,7 @@ SERVICES = {
     Indicator: _services(indicator_save, indicator_delete, "indicator"),
     Organisation: _services(organisation_save, organisation_delete, "organisation"),
     Scheme: _services(scheme_save, scheme_delete, "scheme"),
+    SupportCap: _services(support_cap_save, support_cap_delete, "cap"),
     **{model: _services(reference_save, reference_delete, "instance") for model in REFERENCE_MODELS},
 }
 
@@ -141,5 +146,7 @@ __all__ = [
     "save",
     "scheme_delete",
     "scheme_save",
+    "support_cap_delete",
+    "support_cap_save",
     "user_set_role",
 ]

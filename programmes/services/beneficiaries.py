@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .. import statuses
+from .. import caps, statuses
 from ..access import (
     is_approver,
 )
@@ -34,6 +34,22 @@ def _check_beneficiary_rules(user, project: Project) -> None:
         )
     if user is not None and project.is_group and project.status in statuses.DECIDED and not is_approver(user):
         raise PermissionDenied(_("Only a province manager may change the beneficiaries of an approved group project."))
+
+
+# What the support cap reads: a line of an approved đề án is checked again when one of them changes.
+CAP_INPUTS = (
+    "project_id",
+    "facility_id",
+    "support_item_id",
+    "support_amount",
+    "eligible_cost",
+    "technology_line",
+    "cap_exception",
+)
+
+
+def _cap_inputs_changed(stored: Beneficiary | None, beneficiary: Beneficiary) -> bool:
+    return stored is None or any(getattr(stored, name) != getattr(beneficiary, name) for name in CAP_INPUTS)
 
 
 @transaction.atomic
@@ -70,6 +86,10 @@ def beneficiary_save(*, beneficiary: Beneficiary, user: Actor = None, reason: st
     errors = beneficiary_limit_errors(project, beneficiary.support_amount - old_amount)
     if errors:
         raise ValidationError({"support_amount": errors})
+    if project.status in statuses.APPROVED and _cap_inputs_changed(stored, beneficiary):
+        cap_errors = caps.refusals(caps.line_problems(beneficiary, project))
+        if cap_errors:
+            raise ValidationError(cap_errors)
     save_checked(
         with_author(beneficiary, user, reason),
         message=_("Support to beneficiaries would exceed the project's KC support; nothing was saved."),

@@ -1,4 +1,4 @@
-"""Facilities, organisations, schemes, attachments and the reference data."""
+"""Facilities, organisations, schemes, support caps, attachments and the reference data."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from ..models import (
     Organisation,
     Scheme,
     SchemeLevel,
+    SupportCap,
 )
 from .guard import (
     Actor,
@@ -53,13 +54,23 @@ def organisation_delete(*, organisation: Organisation, user: Actor = None, reaso
     delete_row(organisation, user, reason=reason, message=_("Projects or other bodies refer to this organisation."))
 
 
-def _check_scheme_rules(user, scheme: Scheme) -> None:
+def _national_or_local(user, row, *, national: str, local: str) -> None:
+    """A national row (KCQG, no province) is the administrators'; a province's row its managers'."""
     if user is None:
         return
-    if scheme.level == SchemeLevel.NATIONAL or scheme.province_id is None:
-        require(is_administrator(user), _("National schemes are kept by administrators."))
+    if row.level == SchemeLevel.NATIONAL or row.province_id is None:
+        require(is_administrator(user), national)
     else:
-        require(is_approver(user), _("Only a province manager may change a local scheme."))
+        require(is_approver(user), local)
+
+
+def _check_scheme_rules(user, scheme: Scheme) -> None:
+    _national_or_local(
+        user,
+        scheme,
+        national=_("National schemes are kept by administrators."),
+        local=_("Only a province manager may change a local scheme."),
+    )
 
 
 @transaction.atomic
@@ -76,6 +87,34 @@ def scheme_save(*, scheme: Scheme, user: Actor = None, reason: str = "") -> Sche
 def scheme_delete(*, scheme: Scheme, user: Actor = None, reason: str = "") -> None:
     require(user is None or is_administrator(user), _("Only an administrator may delete a scheme."))
     delete_row(scheme, user, reason=reason, message=_("Plans refer to this scheme; it cannot be deleted."))
+
+
+def _check_cap_rules(user, cap: SupportCap) -> None:
+    _national_or_local(
+        user,
+        cap,
+        national=_("KCQG support caps are kept by administrators."),
+        local=_("Only a province manager may change the province's support caps."),
+    )
+
+
+@transaction.atomic
+def support_cap_save(*, cap: SupportCap, user: Actor = None, reason: str = "") -> SupportCap:
+    """KCQG caps (the Ministry of Finance's circular) by administrators; a province's KCĐP caps (its HĐND
+    resolution) by its managers. One rule per item, level and province in force on any day."""
+    stored = stored_locked(cap)
+    for instance in (stored, cap):
+        if instance is not None:
+            _check_cap_rules(user, instance)
+    return save_row(cap, user, reason=reason)
+
+
+@transaction.atomic
+def support_cap_delete(*, cap: SupportCap, user: Actor = None, reason: str = "") -> None:
+    stored = stored_locked(cap)
+    if stored is not None:
+        _check_cap_rules(user, stored)
+    delete_row(cap, user, reason=reason)
 
 
 @transaction.atomic

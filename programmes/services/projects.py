@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .. import lifecycle, money, statuses
+from .. import caps, lifecycle, money, statuses
 from ..access import (
     is_approver,
 )
@@ -85,6 +85,11 @@ def project_save(*, project: Project, user: Actor = None, reason: str = "") -> P
     )
     if move_errors:
         errors.setdefault("status", []).extend(move_errors)
+    if project.status in statuses.APPROVED and old_status not in statuses.APPROVED and stored is not None:
+        # Approval: every beneficiary line within its cap in law, or allowed by a recorded decision.
+        cap_errors = caps.project_refusals(project)
+        if cap_errors:
+            errors.setdefault("status", []).extend(cap_errors)
     if project.status == S.STOPPED and old_status != S.STOPPED and stored is not None:
         errors.update(_stop_errors(project))
     if old_status == S.STOPPED and project.status != S.STOPPED:
