@@ -28,15 +28,17 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime
+import functools
+import operator
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
-from django.db.models import Q
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext_lazy
 
 from . import statuses
 from .lib.formatting import money
@@ -52,17 +54,20 @@ class Problem:
     excepted: bool = False
 
 
+_UNIT_LABELS = {
+    CapUnit.FACILITY: pgettext_lazy("cap per", "facility"),
+    CapUnit.MODEL: pgettext_lazy("cap per", "model"),
+    CapUnit.ENTERPRISE: pgettext_lazy("cap per", "enterprise"),
+    CapUnit.BOOTH: pgettext_lazy("cap per", "booth"),
+    CapUnit.BRAND: pgettext_lazy("cap per", "brand"),
+    CapUnit.CLUSTER: pgettext_lazy("cap per", "industrial cluster"),
+    CapUnit.PROJECT: pgettext_lazy("cap per", "project"),
+}
+
+
 def unit_label(unit: str) -> str:
-    labels = {
-        CapUnit.FACILITY: pgettext("cap per", "facility"),
-        CapUnit.MODEL: pgettext("cap per", "model"),
-        CapUnit.ENTERPRISE: pgettext("cap per", "enterprise"),
-        CapUnit.BOOTH: pgettext("cap per", "booth"),
-        CapUnit.BRAND: pgettext("cap per", "brand"),
-        CapUnit.CLUSTER: pgettext("cap per", "industrial cluster"),
-        CapUnit.PROJECT: pgettext("cap per", "project"),
-    }
-    return labels[unit]
+    """What an absolute cap counts, as the law writes it after the slash: "cơ sở", "mô hình"."""
+    return str(_UNIT_LABELS[unit])
 
 
 def cap_amount(amount: int) -> str:
@@ -86,12 +91,48 @@ class Rules:
         for rule in SupportCap.objects.select_related("item").order_by("-valid_from"):
             self.by_key[(rule.level, rule.province_id, rule.item_id)].append(rule)
 
+    def lines_filter(self, lines) -> Q:
+        """Of the beneficiary lines `lines` (a queryset), those that may be above a rule of their item:
+        a line outside it is within every rule its item has, whatever the date or unit, so a batch
+        (the data-quality panel) checks only these, each by its own rule in Python. Per item: the
+        facility's support for it above the item's smallest absolute cap, or no eligible cost, or the
+        support above the smallest percent of it."""
+        by_item = defaultdict(list)
+        for (_level, _province, item_id), found in self.by_key.items():
+            by_item[item_id].extend(found)
+        over_amounts, by_percent = [], []
+        for item_id, found in by_item.items():
+            amounts = [rule.amount for rule in found if rule.amount is not None]
+            percents = [rule.percent for rule in found if rule.percent is not None]
+            if amounts:
+                over_amounts.append(Q(support_item_id=item_id, total__gt=min(amounts)))
+            if percents:
+                by_percent.append(
+                    Q(support_item_id=item_id)
+                    & (Q(eligible_cost__isnull=True) | Q(hundredfold__gt=F("eligible_cost") * min(percents)))
+                )
+        # (Each condition built alone and joined: a Q(pk__in=[]) to start from would group the
+        # facilities' sums by line.)
+        candidates = by_percent
+        if over_amounts:
+            facilities = (
+                lines.order_by().values("facility", "support_item").annotate(total=Sum("support_amount"))
+                .filter(functools.reduce(operator.or_, over_amounts)).values("facility")
+            )  # fmt: skip
+            candidates = [*by_percent, Q(facility_id__in=facilities)]
+        if not candidates:
+            return Q(pk__in=[])
+        return Q(support_item_id__in=list(by_item)) & functools.reduce(operator.or_, candidates)
+
     def rule_for(self, project, item_id: int | None, day: datetime.date) -> SupportCap | None:
+        plan = project.plan
+        return self.find(plan.scheme.level, plan.province_id, plan.province.current_id, item_id, day)
+
+    def find(self, level, province_id, current_id, item_id, day) -> SupportCap | None:
+        """The rule for a plan's level and unit (and its unit of today), an item and a day."""
         if item_id is None:
             return None
-        plan = project.plan
-        level = plan.scheme.level
-        provinces = [None] if level == SchemeLevel.NATIONAL else [plan.province_id, plan.province.current_id]
+        provinces = [None] if level == SchemeLevel.NATIONAL else [province_id, current_id]
         for province_id in provinces:
             for rule in self.by_key.get((level, province_id, item_id), ()):
                 if rule.applies_on(day):
@@ -99,10 +140,28 @@ class Rules:
         return None
 
 
-class _ReadOnce:
-    """The caps of a batch of writes, read when first asked (a file of payments never asks)."""
+@dataclass
+class _Line:
+    """A facility's capped line as the per-facility sum reads it (`others_under`)."""
 
-    rules: Rules | None = None
+    code: str
+    item_id: int | None
+    amount: int
+    status: str
+    decided: datetime.date | None
+    level: str
+    province_id: int | None
+    current_id: int | None
+
+
+class _ReadOnce:
+    """What a batch of writes reads once: the caps, when first asked (a file of payments never asks),
+    and the capped lines of the facilities it will write (`preload`), kept up to date by its writes
+    (`noted`), so the per-facility sum of each row is read from memory, not asked of the database."""
+
+    def __init__(self):
+        self.rules: Rules | None = None
+        self.lines: dict[int, dict[int, _Line]] = {}  # facility → đề án → its line
 
 
 _batch: contextvars.ContextVar[_ReadOnce | None] = contextvars.ContextVar("support_caps", default=None)
@@ -126,6 +185,38 @@ def read_once():
         yield
     finally:
         _batch.reset(token)
+
+
+def preload(facility_ids) -> None:
+    """Within `read_once`: read the capped lines of these facilities at once (a file's facilities)."""
+    batch = _batch.get()
+    if batch is None:
+        return
+    ids = sorted(set(facility_ids) - set(batch.lines))
+    for start in range(0, len(ids), 5_000):
+        chunk = ids[start : start + 5_000]
+        batch.lines.update((facility_id, {}) for facility_id in chunk)
+        rows = Beneficiary.objects.filter(facility_id__in=chunk, support_item__isnull=False).values_list(
+            "facility_id", "project_id", "project__code", "support_item_id", "support_amount", "project__status",
+            "project__decision_date", "project__plan__scheme__level", "province_id", "current_province_id",
+        )  # fmt: skip
+        for facility_id, project_id, *fields in rows:
+            batch.lines[facility_id][project_id] = _Line(*fields)
+
+
+def noted(line, project, *, stored=None, deleted: bool = False) -> None:
+    """Keep the batch's preloaded lines as a write leaves them (a line saved, moved or deleted)."""
+    batch = _batch.get()
+    if batch is None:
+        return
+    if stored is not None and stored.facility_id in batch.lines:
+        batch.lines[stored.facility_id].pop(stored.project_id, None)
+    if deleted or line.facility_id not in batch.lines:
+        return
+    batch.lines[line.facility_id][project.pk] = _Line(
+        project.code, line.support_item_id, line.support_amount, project.status, project.decision_date,
+        project.plan.scheme.level, line.province_id, line.current_province_id,
+    )  # fmt: skip
 
 
 def approval_day(project) -> datetime.date:
@@ -159,8 +250,28 @@ def _absolute_text(rule: SupportCap, line, absolute: int) -> str:
     return text
 
 
+def _under(rule: SupportCap, other: _Line) -> bool:
+    """Whether a line of another đề án counts under `rule` (the same filter as the query below)."""
+    return (
+        other.item_id == rule.item_id
+        and other.status in statuses.APPROVED
+        and other.level == rule.level
+        and other.decided is not None
+        and rule.applies_on(other.decided)
+        and (not rule.province_id or rule.province_id in (other.province_id, other.current_id))
+    )
+
+
 def others_under(rule: SupportCap, line, project) -> list[tuple[str, int]]:
-    """The facility's support for the line's item on its other approved đề án under the same rule."""
+    """The facility's support for the line's item on its other approved đề án under the same rule:
+    from the batch's preloaded lines when it has the facility's, else from the database."""
+    batch = _batch.get()
+    if batch is not None and line.facility_id in batch.lines:
+        return sorted(
+            (other.code, other.amount)
+            for project_id, other in batch.lines[line.facility_id].items()
+            if project_id != project.pk and _under(rule, other)
+        )
     others = Beneficiary.objects.filter(
         facility_id=line.facility_id,
         support_item_id=rule.item_id,
@@ -177,13 +288,17 @@ def others_under(rule: SupportCap, line, project) -> list[tuple[str, int]]:
     return list(others.order_by("project__code").values_list("project__code", "support_amount"))
 
 
-def line_problems(line, project, *, rule_set: Rules | None = None, others=None) -> list[Problem]:
+def line_problems(
+    line, project, *, rule_set: Rules | None = None, rule=None, others=None, describe: bool = True
+) -> list[Problem]:
     """Why this beneficiary line's support is above its cap (empty: within it, or not capped).
 
-    `others(rule)`, when given, returns the facility's other lines under the rule as (code, amount)
-    pairs (a batch reads them at once); by default they are read from the database.
+    `rule`, when given, is the line's (a batch has found it); `others(rule)`, when given, returns the
+    facility's other lines under the rule as (code, amount) pairs; by default both are read.
+    `describe=False` finds the problems without writing their messages (a batch counting thousands).
     """
-    rule = (rule_set or rules()).rule_for(project, line.support_item_id, approval_day(project))
+    if rule is None:
+        rule = (rule_set or rules()).rule_for(project, line.support_item_id, approval_day(project))
     if rule is None:
         return []
     excepted = bool(line.cap_exception)
@@ -195,7 +310,9 @@ def line_problems(line, project, *, rule_set: Rules | None = None, others=None) 
             (
                 "eligible_cost",
                 _("Enter the eligible cost: the support may be at most %(percent)s%% of %(base)s under %(basis)s.")
-                % {"percent": decimal_text(rule.percent), "base": rule.percent_base, "basis": rule.basis},
+                % {"percent": decimal_text(rule.percent), "base": rule.percent_base, "basis": rule.basis}
+                if describe
+                else "",
             )
         )
     elif by_percent is not None and support > by_percent:
@@ -209,7 +326,9 @@ def line_problems(line, project, *, rule_set: Rules | None = None, others=None) 
                     "base": rule.percent_base,
                     "limit": money(by_percent),
                     "basis": rule.basis,
-                },
+                }
+                if describe
+                else "",
             )
         )
     if absolute is not None:
@@ -218,7 +337,9 @@ def line_problems(line, project, *, rule_set: Rules | None = None, others=None) 
         else:
             earlier_lines = others(rule) if others is not None else others_under(rule, line, project)
         earlier = sum(amount for _code, amount in earlier_lines)
-        if support + earlier > absolute:
+        if support + earlier > absolute and not describe:
+            found.append(("support_amount", ""))
+        elif support + earlier > absolute:
             message = _("%(support)s đồng exceeds the cap of %(cap)s under %(basis)s.") % {
                 "support": money(support + earlier),
                 "cap": _absolute_text(rule, line, absolute),

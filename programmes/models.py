@@ -764,6 +764,16 @@ class Project(FiledUnder, DecisionFields, Searchable):
             ),
             models.Index(fields=["year", "id"], name="project_year_idx"),
             models.Index(fields=["current_province", "code"], name="project_scope_code_idx"),
+            # The data-quality panel's two problems of a đề án, each a small index of its own rows.
+            # In the list's order: its first rows read in order, its count from the index alone.
+            models.Index(
+                fields=["code"], condition=Q(first_paid_on__lt=F("decision_date")), name="project_paid_early_idx"
+            ),
+            models.Index(
+                fields=["code"],
+                condition=Q(status__in=[ProjectStatus.ACCEPTED, ProjectStatus.SETTLED], beneficiary_support=0),
+                name="project_done_unallotted_idx",
+            ),
             models.Index(fields=["current_province", "kc_support", "id"], name="project_scope_support_idx"),
             models.Index(fields=["kc_support", "id"], name="project_support_idx"),
             models.Index(fields=["current_province", "disbursed_amount", "id"], name="project_scope_disbursed_idx"),

@@ -93,8 +93,8 @@ def test_the_panel_asks_a_fixed_number_of_queries():
         Beneficiary.objects.filter(pk=line.pk).update(support_amount=(400 + number) * TRIEU)
     with CaptureQueriesContext(connection) as large:
         quality.panel()
-    # The caps; the capped lines; a count and the first rows of each of the other three problems.
-    assert len(small) == len(large) == 8, [query["sql"] for query in large.captured_queries]
+    # The caps; the capped lines; the listed facilities' names; the count and the first rows of the other three.
+    assert len(small) == len(large) == 9, [query["sql"] for query in large.captured_queries]
     assert _problems()["over_cap"].count == 7
 
 
@@ -132,3 +132,28 @@ def test_a_clean_register_has_nothing_to_put_right():
     panel = quality.panel()
     assert panel.total == 0 and panel.excepted == 0
     call_command("data_quality", "--fail-on-problems", stdout=io.StringIO())  # exit status 0
+
+
+def test_a_facility_over_its_cap_only_by_the_sum_of_its_projects_is_found():
+    machinery = SupportItem.objects.get(code="MMTB")
+    facility = FacilityFactory()
+    lines = []
+    for support in (200 * TRIEU, 150 * TRIEU):  # each within 300 triệu and 50 %, together above
+        project = ProjectFactory(plan=PlanFactory(scheme=national_scheme(2024)), kc_support=1_000 * TRIEU)
+        lines.append(
+            BeneficiaryFactory(
+                project=project,
+                facility=facility,
+                support_amount=support,
+                support_item=machinery,
+                eligible_cost=1_000 * TRIEU,
+            )  # fmt: skip
+        )
+    BeneficiaryFactory(project=lines[0].project, support_amount=250 * TRIEU, support_item=machinery,
+                       eligible_cost=1_000 * TRIEU)  # another facility, within  # fmt: skip
+    over = _problems()["over_cap"]
+    assert over.count == 2
+    assert {entry.url for entry in over.entries} == {
+        reverse("admin:programmes_beneficiary_change", args=[line.pk]) for line in lines
+    }
+    assert all("350.000.000 đồng vượt mức tối đa 300 triệu đồng/cơ sở" in entry.detail for entry in over.entries)

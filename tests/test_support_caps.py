@@ -357,3 +357,23 @@ def test_bieu_03_names_each_line_item_eligible_cost_and_exception():
         "Cơ sở cơ khí Hưng Thịnh: Ứng dụng máy móc thiết bị tiên tiến, chuyển giao công nghệ – dây chuyền công nghệ; "
         "chi phí hợp lệ 1.000 triệu đồng; vượt mức theo quyết định số 45/QĐ-UBND"
     ]
+
+
+def test_earlier_rows_of_the_same_file_count_towards_the_facility_cap(administrator):
+    from programmes.imports import services as imports
+
+    facility = FacilityFactory()
+    first, second = national_project(), national_project()
+    line(national_project(), support=50 * TRIEU, eligible=200 * TRIEU, facility=facility)  # already stored
+    data = _beneficiary_file(
+        [
+            [first.code, facility.tax_code, 150 * TRIEU, "MMTB", 400 * TRIEU],
+            [second.code, facility.tax_code, 150 * TRIEU, "MMTB", 400 * TRIEU],
+        ]
+    )
+    batch = imports.batch_create(kind="beneficiaries", name="b.xlsx", data=data, user=administrator)
+    outcome = imports.batch_preview(batch=batch, user=administrator)
+    (refused,) = [row for row in outcome.rows if row.errors]
+    (message,) = [message for _column, message in refused.errors]
+    assert "350.000.000 đồng vượt mức tối đa 300 triệu đồng/cơ sở" in message
+    assert first.code in message  # the row above, not yet in the database when the file was read

@@ -162,6 +162,15 @@ class PlanFormat(Format):
     province, year, level, content = plan_key_columns()
     planned_amount = column("planned_amount", "Kinh phí kế hoạch (đồng)", MoneyWidget(), required=True)
     planned_projects = column("planned_projects", "Số đề án kế hoạch", CountWidget())
+    decision_number = column(
+        "plan__decision_number", "Số quyết định phê duyệt", TextWidget(60), key="decision_number",
+        note=_("With its date: the plan is approved by this decision (a province manager's import); empty: a draft."),
+    )  # fmt: skip
+    decision_date = column("plan__decision_date", "Ngày quyết định phê duyệt", DateWidget(), key="decision_date")
+    decision_issuer = column(
+        "plan__decision_issuer", "Cơ quan phê duyệt", TextWidget(200), key="decision_issuer",
+        note=_("e.g. UBND tỉnh Thanh Hóa"),
+    )  # fmt: skip
 
 
 class ProjectFormat(Format):

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from programmes import caps, services
 from programmes.access import may_write_in_province
 from programmes.lib.formatting import money
-from programmes.lib.text import search_key
+from programmes.lib.text import search_key, text_problem
 from programmes.models import (
     ActivityContent,
     Beneficiary,
@@ -299,7 +299,7 @@ class PlanImporter(_PlannedRows):
     format = formats.PlanFormat
     model = PlanLine
     written = ("planned_amount", "planned_projects")
-    more_columns = {"scheme": "Cấp", "status": "Cấp"}
+    more_columns = {"scheme": "Cấp", "status": "Số quyết định phê duyệt"}
 
     def prepare(self, rows):
         super().prepare(rows)
@@ -308,6 +308,38 @@ class PlanImporter(_PlannedRows):
             for line in PlanLine.objects.filter(plan__in=[plan.pk for plan in self.plans.values()])
         }
         self.new_plans: dict[tuple, Plan] = {}
+        self.decisions: dict[tuple, tuple] = {}  # the approval each plan's rows carry, by plan key
+
+    def decision(self, row, plan_key, plan: Plan | None) -> tuple | None:
+        """The approval decision the row carries for its plan (number, date, issuer), checked against the
+        plan's other rows and the plan as stored; None: the row approves nothing."""
+        values = row.values
+        number, day, issuer = values["decision_number"], values["decision_date"], values["decision_issuer"]
+        for column, text in (("Số quyết định phê duyệt", number), ("Cơ quan phê duyệt", issuer)):
+            problem = text_problem(text or "", multiline=False)
+            if problem:  # the cell's own fault first, before what it lacks beside it
+                raise RowError(column, problem)
+        if not number and not day:
+            return None  # the plan's decision may stand on another of its rows
+        if not number:
+            raise RowError("Số quyết định phê duyệt", _("Give the number of the approval decision with its date."))
+        if not day:  # at the number: the column that names the decision
+            raise RowError("Số quyết định phê duyệt", _("Give the date of the approval decision with its number."))
+        decision = (number, day, issuer or (plan.decision_issuer if plan else ""))
+        if self.decisions.setdefault(plan_key, decision) != decision:
+            raise RowError("Số quyết định phê duyệt", _("Another row of this plan gives another approval decision."))
+        if plan is not None and plan.status == Plan.Status.APPROVED:
+            if (plan.decision_number, plan.decision_date) != (number, day):
+                raise RowError(
+                    "Số quyết định phê duyệt",
+                    _("The plan is already approved by decision %(number)s of %(date)s.")
+                    % {
+                        "number": plan.decision_number,
+                        "date": f"{plan.decision_date:%d/%m/%Y}" if plan.decision_date else "",
+                    },
+                )
+            return None  # approved by this very decision already
+        return decision
 
     def resolve(self, row):
         values = row.values
@@ -315,10 +347,17 @@ class PlanImporter(_PlannedRows):
         province, scheme, plan_key = self.place(row)
         content = _content(self.contents, values["content"])
         plan = self.plans.get(plan_key)
+        decision = self.decision(row, plan_key, plan)
         if plan is None:
             row.notes.append(_("new plan: %(plan)s") % {"plan": Plan(scheme=scheme, province=province, year=year)})
             row.context["plan_key"] = plan_key
             row.context["plan"] = (scheme, province, year)
+        if decision is not None:
+            row.context["approve"] = (plan_key, decision)
+            row.notes.append(
+                _("the plan approved by decision %(number)s of %(date)s")
+                % {"number": decision[0], "date": f"{decision[1]:%d/%m/%Y}"}
+            )
         row.key = (province.pk, year, values["level"], content.pk)
         stored = self.lines.get((plan.pk, content.pk)) if plan else None
         target = copy.copy(stored) if stored else PlanLine(content=content)
@@ -344,7 +383,23 @@ class PlanImporter(_PlannedRows):
             line.plan = plan
         services.save(line, user=self.user, reason=self.reason)
         changes.append(self.change(row, line))
+        if "approve" in row.context:
+            changes.extend(self.approve(row, line.plan))
         return changes
+
+    APPROVAL = ("status", "decision_number", "decision_date", "decision_issuer")
+
+    def approve(self, row, plan: Plan) -> list[Change]:
+        """Approve the plan by the row's decision, through the plan's service (a manager's, as in the admin),
+        once per plan: after the row's line, so its other rows' lines join an approved plan."""
+        plan_key, (number, day, issuer) = row.context["approve"]
+        if plan.status == Plan.Status.APPROVED:
+            return []
+        before = snapshot(plan, self.APPROVAL)
+        plan.status, plan.decision_number, plan.decision_date = Plan.Status.APPROVED, number, day
+        plan.decision_issuer = issuer
+        services.save(plan, user=self.user, reason=self.reason)
+        return [Change(plan, "updated", before, snapshot(plan, self.APPROVAL), row.number)]
 
 
 # --- Projects -------------------------------------------------------------------------------------
@@ -622,6 +677,7 @@ class BeneficiaryImporter(_ProjectRows):
                 self.facilities[facility.tax_code] = facility
         self.links = {(link.project_id, link.facility_id): link for link in self.stored_rows(Beneficiary.objects)}
         self.supported = caps.supported_before(facility.pk for facility in self.facilities.values())
+        caps.preload(facility.pk for facility in self.facilities.values())  # the per-facility sums, from memory
 
     def resolve(self, row):
         values = row.values

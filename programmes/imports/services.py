@@ -171,6 +171,11 @@ def check(
 
 
 def _judge_and_write(importer, good: list[Row], outcome: Outcome, *, batch, commit: bool, progress) -> None:
+    with caps.read_once():  # the support caps and the facilities' capped lines, read once for the file
+        _judge_and_write_rows(importer, good, outcome, batch=batch, commit=commit, progress=progress)
+
+
+def _judge_and_write_rows(importer, good: list[Row], outcome: Outcome, *, batch, commit: bool, progress) -> None:
     importer.prepare(good)
     seen: dict[tuple, int] = {}
     for row in good:
@@ -199,16 +204,15 @@ def _judge_and_write(importer, good: list[Row], outcome: Outcome, *, batch, comm
             row.fail(column, message)
         return []
 
-    with caps.read_once():  # the support caps, read once for the file's rows
-        if hasattr(importer, "write_all"):
-            outcome.changes.extend(importer.write_all(ready, report))
-            if progress:
-                progress("write", len(ready), len(ready))
-        else:
-            for done, row in enumerate(ready, start=1):
-                outcome.changes.extend(report(row, importer.write))
-                if progress and (done % 250 == 0 or done == len(ready)):
-                    progress("write", done, len(ready))
+    if hasattr(importer, "write_all"):
+        outcome.changes.extend(importer.write_all(ready, report))
+        if progress:
+            progress("write", len(ready), len(ready))
+    else:
+        for done, row in enumerate(ready, start=1):
+            outcome.changes.extend(report(row, importer.write))
+            if progress and (done % 250 == 0 or done == len(ready)):
+                progress("write", done, len(ready))
     if commit and outcome.ok:
         _record(batch, outcome)
         outcome.written = True

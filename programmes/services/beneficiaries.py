@@ -94,6 +94,7 @@ def beneficiary_save(*, beneficiary: Beneficiary, user: Actor = None, reason: st
         with_author(beneficiary, user, reason),
         message=_("Support to beneficiaries would exceed the project's KC support; nothing was saved."),
     )
+    caps.noted(beneficiary, project, stored=stored)
     return beneficiary
 
 
@@ -110,3 +111,4 @@ def beneficiary_delete(*, beneficiary: Beneficiary, user: Actor = None, reason: 
     if project.disbursements.filter(facility_id=stored.facility_id).exists():
         raise ValidationError(message)
     delete_checked(with_author(stored, user, reason), message=message)
+    caps.noted(stored, project, stored=stored, deleted=True)
