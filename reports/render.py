@@ -18,9 +18,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.text import slugify
 
 from programmes.lib.spreadsheets import DATE_FORMAT, looks_like_formula
+from programmes.lib.text import file_slug
 
 from . import figures
 from .document import UNIT_LABEL, Document, build
@@ -77,7 +77,7 @@ def file_name(doc: Document, suffix: str) -> str:
     """The download's name: the unit and the period's dates (bao-cao-khuyen-cong-thanh-hoa-20240101-20240630.pdf)."""
     period = doc.period
     dates = f"{period.date_from:%Y%m%d}-{period.date_until:%Y%m%d}"
-    return f"bao-cao-khuyen-cong-{slugify(doc.coverage.name)}-{dates}.{suffix}"
+    return f"bao-cao-khuyen-cong-{file_slug(doc.coverage.name)}-{dates}.{suffix}"
 
 
 def _no_step(stage: str) -> None:

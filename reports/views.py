@@ -14,11 +14,11 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from programmes.access import is_administrator, is_approver, user_role
+from programmes.lib.text import file_slug
 from programmes.replica import reads_replica
 
 from . import document, jobs, render, services, signing
@@ -244,7 +244,7 @@ def issued_download(request, pk: int, kind: str):
     if kind not in ("pdf", "xlsx", "signed"):
         raise Http404
     issued = get_object_or_404(IssuedReport.objects.for_user(request.user).select_related("report__province"), pk=pk)
-    name = f"{slugify(issued.number.replace('/', '-'))}-{issued.issued_on:%Y%m%d}-v{issued.version}"
+    name = f"{file_slug(issued.number.replace('/', '-'))}-{issued.issued_on:%Y%m%d}-v{issued.version}"
     if kind == "signed":
         copy = services.latest_signed(issued)
         if copy is None:

@@ -38,3 +38,11 @@ def test_a_decision_is_cited_as_in_official_documents():
     )
     with translation.override("vi"):
         assert plan.decision_citation == "Quyết định số 1282/QĐ-UBND ngày 15/6/2023 của UBND tỉnh Hòa Bình"
+
+
+def test_download_names_keep_the_d_of_dong():
+    from programmes.lib.text import file_slug
+
+    assert file_slug("Thành phố Đà Nẵng") == "thanh-pho-da-nang"  # Django's slugify alone: "thanh-pho-a-nang"
+    assert file_slug("Đắk Lắk") == "dak-lak"
+    assert file_slug("15/BC-SCT") == "15bc-sct"

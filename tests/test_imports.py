@@ -475,3 +475,11 @@ def test_a_facility_row_takes_the_province_of_today(thanhhoa_manager, administra
     _batch, refused = run("facilities", xlsx(headers("facilities"), [["5900000003", "X", "Hộ kinh doanh", "95"]]),
                           administrator)  # fmt: skip
     assert [(n, c) for n, c, _m in refused.errors] == [(2, "Mã tỉnh")]
+
+
+def test_a_negative_count_is_refused_as_a_number_not_as_money(thanhhoa_manager):
+    columns = headers("facilities")
+    row = {"Tên cơ sở": "Cơ sở mộc Tân Tiến", "Loại hình": "Hộ kinh doanh", "Mã tỉnh": "38", "Số lao động": -5}
+    data = xlsx(columns, [[row.get(name) for name in columns]])
+    _batch, outcome = run("facilities", data, thanhhoa_manager, commit=False)
+    assert [(column, message) for _n, column, message in outcome.errors] == [("Số lao động", "Số không được âm.")]

@@ -14,12 +14,12 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from programmes.access import is_administrator, may_import
 from programmes.jobs import services as jobs
+from programmes.lib.text import file_slug
 
 from . import services
 from .files import file_type_of, row_estimate
@@ -165,7 +165,7 @@ def _download(content: bytes, name: str, file_type: str) -> HttpResponse:
 
 def _stem(batch: ImportBatch) -> str:
     stem = batch.file_name.rsplit(".", 1)[0]
-    return slugify(stem) or f"nhap-{batch.pk}"
+    return file_slug(stem) or f"nhap-{batch.pk}"
 
 
 def error_download(request, pk):

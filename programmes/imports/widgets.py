@@ -13,6 +13,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import widgets
 
 from programmes.forms import parse_money
@@ -86,35 +87,37 @@ class MoneyWidget(widgets.Widget):
     """Whole đồng: a number cell, or text "1.234.567" / "1234567" with the forms' strictness."""
 
     cell = "number"
+    # What a refusal says: of an amount here, of a count in CountWidget.
+    wrong = gettext_lazy("Enter the amount in whole đồng, e.g. 1.234.567 or 1234567.")
+    decimals = gettext_lazy("Enter whole đồng, without decimals (a dot separates thousands: 1.234.567).")
+    negative = gettext_lazy("An amount cannot be negative.")
 
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
             return None
         if isinstance(value, bool):
-            raise ValueError(_("Enter the amount in whole đồng, e.g. 1.234.567 or 1234567."))
+            raise ValueError(str(self.wrong))
         if isinstance(value, float):
             if not value.is_integer():
-                raise ValueError(_("Enter whole đồng, without decimals (a dot separates thousands: 1.234.567)."))
+                raise ValueError(str(self.decimals))
             value = int(value)
         if isinstance(value, int):
             amount = value
         else:
             text = str(value)
             if len(text) > 30:
-                raise ValueError(_("Enter the amount in whole đồng, e.g. 1.234.567 or 1234567."))
+                raise ValueError(str(self.wrong))
             try:
                 with translation.override("vi"):  # a file's separators are Vietnamese whatever the UI language
                     amount = parse_money(text)
             except ValidationError as exc:
                 if exc.code == "negative":
-                    raise ValueError(_("An amount cannot be negative.")) from exc
+                    raise ValueError(str(self.negative)) from exc
                 if exc.code == "decimals":
-                    raise ValueError(
-                        _("Enter whole đồng, without decimals (a dot separates thousands: 1.234.567).")
-                    ) from exc
-                raise ValueError(_("Enter the amount in whole đồng, e.g. 1.234.567 or 1234567.")) from exc
+                    raise ValueError(str(self.decimals)) from exc
+                raise ValueError(str(self.wrong)) from exc
         if amount < 0:
-            raise ValueError(_("An amount cannot be negative."))
+            raise ValueError(str(self.negative))
         if amount > 10**15:
             raise ValueError(_("The amount is implausibly large."))
         return amount
@@ -125,6 +128,10 @@ class MoneyWidget(widgets.Widget):
 
 class CountWidget(MoneyWidget):
     """A whole number that is not negative (projects, workers, an indicator's figure)."""
+
+    wrong = gettext_lazy("Enter a whole number, e.g. 12 or 1.234.")
+    decimals = gettext_lazy("Enter a whole number, without decimals.")
+    negative = gettext_lazy("A number cannot be negative.")
 
     def clean(self, value, row=None, **kwargs):
         amount = super().clean(value, row, **kwargs)

@@ -37,6 +37,14 @@ def search_key(*parts: object) -> str:
     return _SPACES.sub(" ", stripped).strip().lower()
 
 
+def file_slug(text: str) -> str:
+    """Return a download's name part: Vietnamese without accents, Đ as D ("Thành phố Đà Nẵng" →
+    "thanh-pho-da-nang"; Django's slugify alone drops the Đ, which has no decomposition)."""
+    from django.utils.text import slugify
+
+    return slugify(search_key(text))
+
+
 # Zero-width and invisible formatting characters that pasting from Word or the web brings along.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\u00ad"), None)
 _INLINE_SPACES = re.compile(r"[^\S\n]+")
