@@ -54,20 +54,24 @@ def organisation_delete(*, organisation: Organisation, user: Actor = None, reaso
     delete_row(organisation, user, reason=reason, message=_("Projects or other bodies refer to this organisation."))
 
 
-def _national_or_local(user, row, *, national: str, local: str) -> None:
-    """A national row (KCQG, no province) is the administrators'; a province's row its managers'."""
+def _national_or_local(user, *rows, national: str, local: str) -> None:
+    """A national row (KCQG, no province) is the administrators'; a province's row its managers'.
+    Each of `rows` (the row as stored and as it would be; None skipped) must be the user's."""
     if user is None:
         return
-    if row.level == SchemeLevel.NATIONAL or row.province_id is None:
-        require(is_administrator(user), national)
-    else:
-        require(is_approver(user), local)
+    for row in rows:
+        if row is None:
+            continue
+        if row.level == SchemeLevel.NATIONAL or row.province_id is None:
+            require(is_administrator(user), national)
+        else:
+            require(is_approver(user), local)
 
 
-def _check_scheme_rules(user, scheme: Scheme) -> None:
+def _check_scheme_rules(user, *schemes) -> None:
     _national_or_local(
         user,
-        scheme,
+        *schemes,
         national=_("National schemes are kept by administrators."),
         local=_("Only a province manager may change a local scheme."),
     )
@@ -76,10 +80,7 @@ def _check_scheme_rules(user, scheme: Scheme) -> None:
 @transaction.atomic
 def scheme_save(*, scheme: Scheme, user: Actor = None, reason: str = "") -> Scheme:
     """Local schemes are kept by their province's managers; national schemes by administrators."""
-    stored = stored_locked(scheme)
-    for instance in (stored, scheme):
-        if instance is not None:
-            _check_scheme_rules(user, instance)
+    _check_scheme_rules(user, stored_locked(scheme), scheme)
     return save_row(scheme, user, reason=reason, message=_("A scheme with this code already exists."))
 
 
@@ -89,10 +90,10 @@ def scheme_delete(*, scheme: Scheme, user: Actor = None, reason: str = "") -> No
     delete_row(scheme, user, reason=reason, message=_("Plans refer to this scheme; it cannot be deleted."))
 
 
-def _check_cap_rules(user, cap: SupportCap) -> None:
+def _check_cap_rules(user, *caps) -> None:
     _national_or_local(
         user,
-        cap,
+        *caps,
         national=_("KCQG support caps are kept by administrators."),
         local=_("Only a province manager may change the province's support caps."),
     )
@@ -102,18 +103,13 @@ def _check_cap_rules(user, cap: SupportCap) -> None:
 def support_cap_save(*, cap: SupportCap, user: Actor = None, reason: str = "") -> SupportCap:
     """KCQG caps (the Ministry of Finance's circular) by administrators; a province's KCĐP caps (its HĐND
     resolution) by its managers. One rule per item, level and province in force on any day."""
-    stored = stored_locked(cap)
-    for instance in (stored, cap):
-        if instance is not None:
-            _check_cap_rules(user, instance)
+    _check_cap_rules(user, stored_locked(cap), cap)
     return save_row(cap, user, reason=reason)
 
 
 @transaction.atomic
 def support_cap_delete(*, cap: SupportCap, user: Actor = None, reason: str = "") -> None:
-    stored = stored_locked(cap)
-    if stored is not None:
-        _check_cap_rules(user, stored)
+    _check_cap_rules(user, stored_locked(cap))
     delete_row(cap, user, reason=reason)
 
 
