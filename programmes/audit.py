@@ -222,6 +222,27 @@ def append_only_drop_sql(histories: list[str]) -> list[str]:
     return statements
 
 
+def new_history_guards(*new_histories: str):
+    """The (forward, backward) pair of a migration that adds history tables: forward re-applies the
+    idempotent guards of every history table (so the new ones refuse UPDATE and DELETE too),
+    backward drops the new tables' guards only. PostgreSQL; nothing on SQLite."""
+
+    def forward(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for statement in append_only_sql(history_tables(apps.get_models())):
+                schema_editor.execute(statement, params=None)
+
+    def backward(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for table in new_histories:
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_kept_as_written ON {table};", params=None)
+                schema_editor.execute(
+                    f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {table}_names_its_author;", params=None
+                )
+
+    return forward, backward
+
+
 def period_lock_sql() -> list[str]:
     return [statement for table, day in LOCKED_MONEY for statement in _period_lock_sql(table, day)]
 

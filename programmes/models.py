@@ -15,7 +15,7 @@ from itertools import combinations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -34,6 +34,7 @@ from .storage import attachment_storage
 from .units import MERGER_DATE, unit_of_today_id
 
 money_validators = [MinValueValidator(0)]
+year_validators = [MinValueValidator(1990), MaxValueValidator(2100)]
 
 
 def money_field(verbose_name, **kwargs) -> models.BigIntegerField:
@@ -54,6 +55,15 @@ class SchemeLevel(models.TextChoices):
 
 
 SCHEME_LEVEL_ABBREVIATIONS = {SchemeLevel.NATIONAL: "KCQG", SchemeLevel.LOCAL: "KCĐP"}
+
+
+class Programme(models.TextChoices):
+    """The programme a scheme belongs to: a centre runs khuyến công and others beside it, whose money
+    is never counted as khuyến công (reports and the status page show khuyến công unless asked)."""
+
+    INDUSTRY_PROMOTION = "khuyen_cong", _("industry promotion (khuyến công)")
+    ENERGY_EFFICIENCY = "nang_luong", _("energy efficiency and conservation")
+    OTHER = "khac", _("another programme of the centre")
 
 
 class RegisterModel(models.Model):
@@ -420,6 +430,13 @@ class Scheme(Searchable):
     )
     start_year = models.PositiveSmallIntegerField(_("first year"))
     end_year = models.PositiveSmallIntegerField(_("last year"))
+    programme = models.CharField(
+        _("programme"),
+        max_length=12,
+        choices=Programme.choices,
+        default=Programme.INDUSTRY_PROMOTION,
+        help_text=_("Energy saving and the centre's other programmes are reported apart from khuyến công."),
+    )
 
     objects = ScopedQuerySet.as_manager()
     province_path = "province__current"
@@ -439,6 +456,7 @@ class Scheme(Searchable):
                 | (Q(level=SchemeLevel.LOCAL) & Q(province__isnull=False)),
                 name="scheme_local_has_province",
             ),
+            models.CheckConstraint(condition=Q(programme__in=Programme.values), name="scheme_programme_known"),
         ]
 
     def __str__(self) -> str:
@@ -1054,6 +1072,15 @@ class Facility(FiledUnderProvince, Searchable):
     )
     workers_before = models.PositiveIntegerField(_("workers before support"), null=True, blank=True)
     workers_after = models.PositiveIntegerField(_("workers after support"), null=True, blank=True)
+    products_before = models.PositiveIntegerField(_("products before support"), null=True, blank=True)
+    products_after = models.PositiveIntegerField(_("products after support"), null=True, blank=True)
+    # The years the figures before and after are of (e.g. 2023, the year before the đề án, and 2025).
+    impact_year_before = models.PositiveSmallIntegerField(
+        _("year of the figures before"), null=True, blank=True, validators=year_validators
+    )
+    impact_year_after = models.PositiveSmallIntegerField(
+        _("year of the figures after"), null=True, blank=True, validators=year_validators
+    )
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     # The name as compared (normalised, case-folded): a facility without a tax code is known by
@@ -1090,6 +1117,13 @@ class Facility(FiledUnderProvince, Searchable):
                 & (Q(assets_after__isnull=True) | Q(assets_after__gte=0)),
                 name="facility_figures_not_negative",
             ),
+            models.CheckConstraint(
+                condition=Q(impact_year_before__isnull=True)
+                | Q(impact_year_after__isnull=True)
+                | Q(impact_year_before__lte=F("impact_year_after")),
+                name="facility_impact_years_in_order",
+                violation_error_message=_("The year of the figures after support is before the year of those before."),
+            ),
             models.UniqueConstraint(
                 fields=["current_province", "name_key"],
                 condition=Q(tax_code__isnull=True),
@@ -1118,6 +1152,11 @@ class Facility(FiledUnderProvince, Searchable):
     def clean(self) -> None:
         if self.tax_code:
             self.tax_code = self.tax_code.strip()
+        before, after = self.impact_year_before, self.impact_year_after
+        if before is not None and after is not None and before > after:
+            raise ValidationError(
+                {"impact_year_after": _("The year of the figures after support is before the year of those before.")}
+            )
         if self.province_id and self.commune_id and self.commune.province_id != self.province.current_id:
             raise ValidationError({"commune": _("The commune is not in %(province)s.") % {"province": self.province}})
         if not self.tax_code and self.name and self.province_id:
@@ -1486,6 +1525,8 @@ class Disbursement(FiledUnder, RegisterModel):
                 name="disbursement_scope_year_idx",
             ),
             models.Index(fields=["amount", "id"], name="disbursement_amount_idx"),
+            # A search by voucher number (the payment list's search box).
+            models.Index(fields=["voucher_number"], condition=~Q(voucher_number=""), name="disbursement_voucher_idx"),
             models.Index(fields=["current_province", "amount", "id"], name="disbursement_scope_amount_idx"),
             # A search by đề án: its payments and their totals, from the index alone; and the lag
             # rules' payments of a đề án up to a day (programmes.lags), from the index alone too.
@@ -1738,6 +1779,45 @@ class Indicator(FiledUnder, RegisterModel):
 
 
 # --- Users -------------------------------------------------------------------------------------
+
+
+# --- Consultancy services (dịch vụ tư vấn) -----------------------------------------------------
+
+
+class ConsultancyService(FiledUnderProvince, RegisterModel):
+    """Paid consultancy a province's centre provided in a year, and its revenue: another programme a
+    centre runs beside khuyến công, reported beside it, never inside its figures."""
+
+    province = models.ForeignKey(
+        Province, verbose_name=_("province / city"), on_delete=models.PROTECT, related_name="consultancy"
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=year_validators)
+    service = models.CharField(
+        _("service"), max_length=300, help_text=_("e.g. Tư vấn lập dự án đầu tư; tư vấn kiểm toán năng lượng")
+    )
+    contracts = models.PositiveIntegerField(_("number of contracts"), default=0)
+    revenue = money_field(_("revenue (đồng)"))
+    note = models.TextField(_("note"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("historical consultancy service"), excluded_fields=["current_province"])
+
+    class Meta:
+        verbose_name = _("consultancy service")
+        verbose_name_plural = _("consultancy services")
+        ordering = ["-year", "service", "id"]
+        indexes = [models.Index(fields=["current_province", "year"], name="consultancy_scope_year_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(revenue__gte=0), name="consultancy_revenue_not_negative"),
+            models.UniqueConstraint(
+                fields=["province", "year", "service"],
+                name="consultancy_service_once_a_year",
+                violation_error_message=_("This service is already recorded for this province and year."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} ({self.year})"
 
 
 class UserProfile(models.Model):

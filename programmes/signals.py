@@ -32,6 +32,7 @@ PROVINCE_DATA_MODELS = [
     "disbursement",
     "attachment",
     "indicator",
+    "consultancyservice",
 ]
 CRUD = ("view", "add", "change", "delete")
 

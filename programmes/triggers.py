@@ -405,6 +405,18 @@ FILED_UNDER_INDICATORS = [
     ("programmes_indicator", ("plan_id", *_FILED), "programmes_plan", _FILED_IN),
 ]
 
+# A facility's link alone (migration 0020 rebuilds its table on SQLite), and the consultancy
+# services' (0020), filed under their unit like a facility.
+FILED_UNDER_FACILITY = [link for link in FILED_UNDER_0008 if link[0] == "programmes_facility"]
+FILED_UNDER_CONSULTANCY = [
+    (
+        "programmes_consultancyservice",
+        ("province_id", "current_province_id"),
+        "programmes_province",
+        ("id", "current_id"),
+    )
+]
+
 
 def _filed_name(child: str, parent: str) -> str:
     return f"{child.removeprefix('programmes_')}_filed_as_{parent.removeprefix('programmes_')}"

@@ -84,6 +84,8 @@ class Document:
     report: object | None = None  # the draft, with its narrative
     number: str = ""  # "123/BC-SCT" once issued
     issued_on: datetime.date | None = None
+    impact: list = field(default_factory=list)  # Biểu 05 (figures.impact)
+    others: figures.OtherProgrammes | None = None  # Biểu 06, when asked (figures.other_programmes)
 
     @property
     def coverage(self) -> figures.Coverage:
@@ -200,9 +202,24 @@ def default_title(cov: figures.Coverage) -> str:
     return f"Kết quả thực hiện công tác khuyến công{where} {cov.period.label}"
 
 
-def build(cov: figures.Coverage, *, report=None, number: str = "", issued_on=None, with_projects=None) -> Document:
+def build(
+    cov: figures.Coverage,
+    *,
+    report=None,
+    number: str = "",
+    issued_on=None,
+    with_projects=None,
+    with_others: bool | None = None,
+) -> Document:
+    """The document of `cov`; `with_others` (by default the draft's choice) adds Biểu 06, the
+    centre's other programmes beside khuyến công."""
     summary = figures.summary(cov)
     document = Document(summary, report=report, number=number, issued_on=issued_on)
+    document.impact = figures.impact(cov)
+    if with_others is None:
+        with_others = bool(getattr(report, "other_programmes", False))
+    if with_others:
+        document.others = figures.other_programmes(cov)
     if with_projects is None:
         with_projects = document.lists_projects
     if with_projects:

@@ -47,11 +47,13 @@ from programmes.models import (
     SCHEME_LEVEL_ABBREVIATIONS,
     ActivityContent,
     Beneficiary,
+    ConsultancyService,
     Disbursement,
     Indicator,
     IndicatorKind,
     Plan,
     PlanLine,
+    Programme,
     Project,
     ProjectAdjustment,
     ProjectStatus,
@@ -89,6 +91,8 @@ class Coverage:
     # "" as the reports do (units of today for a period ending from 1/7/2025).
     units: str = ""
     content: int | None = None  # one activity content only (the status page's filter)
+    # The programme the figures are of: khuyến công unless asked; the others are never counted in it.
+    programme: str = Programme.INDUSTRY_PROMOTION
 
     @property
     def levels(self) -> list[str]:
@@ -123,6 +127,10 @@ class Coverage:
         """The filter on a table's activity content, when the coverage names one."""
         return Q(**{f"{prefix}content": self.content}) if self.content else Q()
 
+    def of_programme(self, prefix: str = "") -> Q:
+        """The filter on a table's plan's programme (`summary` filters its plans instead, in Python)."""
+        return Q(**{f"{prefix}plan__scheme__programme": self.programme})
+
     def unit_column(self) -> str:
         """The column the national table groups by: units of today from 1/7/2025, the old units before
         (a report); or as asked (the status page: `units`)."""
@@ -141,12 +149,17 @@ def coverage(
     region: str = "",
     units: str = "",
     content: int | None = None,
+    programme: str = Programme.INDUSTRY_PROMOTION,
 ) -> Coverage:
     """Return what a report covers; ValidationError for a unit that did not exist in the period.
 
     `units` and `content` are the status page's: which units its table groups by, and one
-    activity content (see `Coverage`)."""
-    return dataclasses.replace(_coverage(period, level, province, region), units=units, content=content)
+    activity content (see `Coverage`); `programme` the programme the figures are of."""
+    if programme not in Programme.values:
+        raise ValidationError({"programme": _("Unknown programme.")})
+    return dataclasses.replace(
+        _coverage(period, level, province, region), units=units, content=content, programme=programme
+    )
 
 
 def _coverage(period: Period, level: str, province: Province | None, region: str) -> Coverage:
@@ -388,8 +401,13 @@ def summary(
     """
     period = cov.period
     unit = cov.unit_column()
-    # 1. The plans in scope, with their level.
-    plan_levels = dict(Plan.objects.filter(cov.rows(), year__lte=period.year).values_list("pk", "scheme__level"))
+    # 1. The plans in scope, of the programme asked for, with their level: the rows of any other
+    #    plan (energy saving beside khuyến công) are left out below.
+    plan_levels = dict(
+        Plan.objects.filter(cov.rows(), year__lte=period.year, scheme__programme=cov.programme).values_list(
+            "pk", "scheme__level"
+        )
+    )
     rows = defaultdict(list)
     for segment in period.segments():
         for name, found in _segment_rows(cov, segment, unit, comparisons, counts_on, lagging).items():
@@ -781,13 +799,18 @@ def _carried_over(cov: Coverage):
     paid = Q(pk__in=[])
     for segment in cov.period.segments():
         paid |= Q(year__lt=segment.year, paid_on__range=(segment.date_from, segment.date_until))
-    return Disbursement.objects.filter(cov.rows(), cov.of_content()).filter(paid).values("project").distinct()
+    return (
+        Disbursement.objects.filter(cov.rows(), cov.of_content(), cov.of_programme())
+        .filter(paid)
+        .values("project")
+        .distinct()
+    )
 
 
 def report_projects(cov: Coverage):
     """The đề án Biểu 03 lists: the year's đề án approved by the period's end, and earlier ones paid in it."""
     period = cov.period
-    projects = Project.objects.filter(cov.rows(), cov.of_content())
+    projects = Project.objects.filter(cov.rows(), cov.of_content(), cov.of_programme())
     if len(cov.levels) == 1:
         projects = projects.filter(plan__scheme__level__in=cov.levels)
     return projects.filter(listed_in(period) | Q(pk__in=_carried_over(cov)))
@@ -966,7 +989,7 @@ def monthly_payments(cov: Coverage) -> list[tuple[datetime.date, int]]:
     for segment in segments:
         of_years |= Q(year=segment.year, paid_on__range=(segment.year_start(), segment.date_until))
     rows = (
-        Disbursement.objects.filter(cov.rows(), cov.of_content())
+        Disbursement.objects.filter(cov.rows(), cov.of_content(), cov.of_programme())
         .filter(of_years)
         .filter(**({"plan__scheme__level__in": cov.levels} if len(cov.levels) == 1 else {}))
         .values("paid_on")
@@ -1040,3 +1063,179 @@ def list_totals(kind: str, queryset) -> dict:
     if kind == "disbursements":
         return queryset.aggregate(amount=Coalesce(Sum("amount"), 0))
     raise ValueError(kind)
+
+
+# --- Hiệu quả sau hỗ trợ (a facility's figures before and after support) ----------------------
+
+IMPACT_MEASURES = ("revenue", "assets", "workers", "products")
+
+
+@dataclass
+class ImpactMeasure:
+    """One figure before and after support, summed over the facilities that give both."""
+
+    before: int = 0
+    after: int = 0
+    facilities: int = 0  # how many facilities gave both
+
+    @property
+    def growth(self) -> Decimal | None:
+        """The change in %, of the figure before (None without one)."""
+        change = ratio(self.after, self.before)
+        return None if change is None else change - 100
+
+
+@dataclass
+class ImpactRow:
+    """A content's facilities supported by the đề án the report lists, and their figures (or the total)."""
+
+    label: str
+    facilities: int = 0  # distinct facilities supported
+    with_figures: int = 0  # of them, those giving some figure both before and after
+    measures: dict = field(default_factory=lambda: {name: ImpactMeasure() for name in IMPACT_MEASURES})
+    kind: str = "content"  # content | total
+
+    def measure(self, name: str) -> ImpactMeasure:
+        return self.measures[name]
+
+    @property
+    def revenue(self) -> ImpactMeasure:
+        return self.measures["revenue"]
+
+    @property
+    def assets(self) -> ImpactMeasure:
+        return self.measures["assets"]
+
+    @property
+    def workers(self) -> ImpactMeasure:
+        return self.measures["workers"]
+
+    @property
+    def products(self) -> ImpactMeasure:
+        return self.measures["products"]
+
+
+def impact(cov: Coverage) -> list[ImpactRow]:
+    """Biểu 05: per activity content, the facilities the listed đề án supported and their revenue,
+    assets, workers and products before and after support, then the total (each facility once).
+
+    Two queries: the distinct (content, facility) pairs of the listed đề án's beneficiaries with
+    the facility's figures, and the contents' names. A figure counts only where the facility gives
+    it both before and after, so the growth compares like with like.
+    """
+    columns = [f"facility__{name}_{when}" for name in IMPACT_MEASURES for when in ("before", "after")]
+    pairs = (
+        Beneficiary.objects.filter(project__in=report_projects(cov))
+        .values_list("project__content", "facility", *columns)
+        .distinct()
+        .order_by()
+    )
+    by_content: dict[int, ImpactRow] = {}
+    total = ImpactRow(label="Tổng cộng", kind="total")
+    counted: set[int] = set()
+    for content_id, facility_id, *values in pairs:
+        rows = [by_content.setdefault(content_id, ImpactRow(label=""))]
+        if facility_id not in counted:
+            counted.add(facility_id)
+            rows.append(total)
+        given = False
+        for row in rows:
+            row.facilities += 1
+        for index, name in enumerate(IMPACT_MEASURES):
+            before, after = values[2 * index], values[2 * index + 1]
+            if before is None or after is None:
+                continue
+            given = True
+            for row in rows:
+                measure = row.measures[name]
+                measure.before += before
+                measure.after += after
+                measure.facilities += 1
+        if given:
+            for row in rows:
+                row.with_figures += 1
+    names = {
+        pk: (code, number, short_name)
+        for pk, code, number, short_name in ActivityContent.objects.filter(pk__in=by_content).values_list(
+            "pk", "code", "number", "short_name"
+        )
+    }
+    result = []
+    for content_id in sorted(by_content, key=lambda pk: _content_order(*names[pk][:2])):
+        row = by_content[content_id]
+        row.label = names[content_id][2]
+        result.append(row)
+    if result:
+        result.append(total)
+    return result
+
+
+# --- The centre's other programmes, beside khuyến công -----------------------------------------
+
+
+@dataclass
+class ProgrammeRow:
+    """Another programme's money over the report's coverage (the same figures as khuyến công's)."""
+
+    label: str
+    planned: int = 0
+    approved: int = 0
+    performed: int = 0  # paid in the period
+    paid: int = 0  # paid on the year's đề án to the period's end
+
+    @property
+    def percent(self) -> Decimal | None:
+        return ratio(self.paid, self.approved)
+
+
+@dataclass
+class ConsultancyRow:
+    service: str
+    contracts: int
+    revenue: int
+
+
+@dataclass
+class OtherProgrammes:
+    programmes: list[ProgrammeRow]
+    consultancy: list[ConsultancyRow]
+
+    @property
+    def consultancy_total(self) -> ConsultancyRow:
+        return ConsultancyRow(
+            "Tổng cộng", sum(row.contracts for row in self.consultancy), sum(row.revenue for row in self.consultancy)
+        )
+
+
+PROGRAMME_TITLES = {
+    Programme.INDUSTRY_PROMOTION: "Khuyến công",
+    Programme.ENERGY_EFFICIENCY: "Sử dụng năng lượng tiết kiệm và hiệu quả",
+    Programme.OTHER: "Chương trình khác",
+}
+
+
+def other_programmes(cov: Coverage) -> OtherProgrammes:
+    """Biểu 06: each programme other than the coverage's, by `summary` (eight queries each), and the
+    consultancy of the period's years (one query). Never part of khuyến công's figures."""
+    rows = []
+    for programme in Programme.values:
+        if programme == cov.programme:
+            continue
+        found = summary(dataclasses.replace(cov, programme=programme), comparisons=False)
+        rows.append(
+            ProgrammeRow(
+                PROGRAMME_TITLES[programme],
+                planned=found.status_total.planned_total,
+                approved=found.status_total.approved_total,
+                performed=found.status_total.performed_total,
+                paid=found.status_total.paid_total,
+            )
+        )
+    consultancy = [
+        ConsultancyRow(service, contracts or 0, revenue or 0)
+        for service, contracts, revenue in ConsultancyService.objects.filter(cov.rows(), year__in=cov.period.years)
+        .values_list("service")
+        .annotate(Sum("contracts"), Sum("revenue"))
+        .order_by("service")
+    ]
+    return OtherProgrammes(rows, consultancy)

@@ -32,6 +32,11 @@ class ParametersForm(forms.Form):
     date_from = forms.DateField(label=_("From"), required=False, widget=DayInput())
     date_until = forms.DateField(label=_("Until"), required=False, widget=DayInput())
     level = forms.ChoiceField(label=_("Scheme level"), choices=Level.choices, initial=Level.ALL)
+    other_programmes = forms.BooleanField(
+        label=_("With the centre's other programmes"),
+        required=False,
+        help_text=_("Energy saving, other programmes and consultancy, in a table of their own beside khuyến công."),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,6 +87,7 @@ class NarrativeForm(forms.ModelForm):
         model = Report
         fields = [
             "title",
+            "other_programmes",
             "advantages",
             "limitations",
             "causes",

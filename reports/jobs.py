@@ -61,7 +61,7 @@ def report_file(job, progress) -> Outcome:
         form = ParametersForm(QueryDict(params["query"]), user=user)
         if not form.is_valid():
             raise ValidationError([str(m) for messages in form.errors.values() for m in messages])
-        cov = form.cleaned_data["coverage"]
+        cov, fields["with_others"] = form.cleaned_data["coverage"], form.cleaned_data["other_programmes"]
     stages = render.STAGES[kind]
 
     def step(stage: str) -> None:

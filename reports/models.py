@@ -49,6 +49,11 @@ class Report(FiledUnderProvince, RegisterModel):
     date_from = models.DateField(_("from"))
     date_until = models.DateField(_("until"))
     level = models.CharField(_("scheme level"), max_length=10, choices=Level.choices, default=Level.ALL)
+    other_programmes = models.BooleanField(
+        _("with the centre's other programmes"),
+        default=False,
+        help_text=_("Adds a table of energy saving, the other programmes and consultancy, beside khuyến công."),
+    )
     title = models.CharField(
         _("summary"),
         max_length=300,

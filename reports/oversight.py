@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 from programmes import lags
 from programmes.access import is_reviewer, sees_all_provinces, user_province, user_role
 from programmes.forms import DayInput, text_validator
-from programmes.models import ActivityContent, Province, Region
+from programmes.models import ActivityContent, Programme, Province, Region
 from programmes.replica import reads_replica
 
 from . import charts, figures, quality, render, services, status
@@ -46,6 +46,13 @@ class StatusForm(forms.Form):
     date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=DayInput())
     date_until = forms.DateField(label=gettext_lazy("Until"), required=False, widget=DayInput())
     level = forms.ChoiceField(label=gettext_lazy("Scheme level"), choices=Level.choices, initial=Level.ALL)
+    programme = forms.ChoiceField(
+        label=gettext_lazy("Programme"),
+        choices=Programme.choices,
+        initial=Programme.INDUSTRY_PROMOTION,
+        required=False,
+        help_text=gettext_lazy("Khuyến công unless another is chosen: the programmes' money is never added up."),
+    )
     units = forms.ChoiceField(
         label=gettext_lazy("Provinces"),
         choices=[("then", gettext_lazy("as they were at the time")), ("today", gettext_lazy("as they are today (34)"))],
@@ -72,6 +79,13 @@ class StatusForm(forms.Form):
             date_from=data.get("date_from"), date_until=data.get("date_until"),
         )  # fmt: skip
         return data
+
+
+def _programme_label(table) -> str:
+    """The programme in the table's heading when it is not khuyến công (the page's default)."""
+    if table is None or table.coverage.programme == Programme.INDUSTRY_PROMOTION:
+        return ""
+    return str(Programme(table.coverage.programme).label)
 
 
 def _context(request, **extra) -> dict:
@@ -103,6 +117,7 @@ def status_page(request):
             user,
             data["period"],
             level=data["level"],
+            programme=data.get("programme") or Programme.INDUSTRY_PROMOTION,
             units=data["units"],
             region=data.get("region", ""),
             content=data["content"].pk if data.get("content") else None,
@@ -124,6 +139,7 @@ def status_page(request):
             form=form,
             table=table,
             level_label=dict(Level.choices).get(form.cleaned_data.get("level"), "") if table else "",
+            programme_label=_programme_label(table),
             content_label=str(form.cleaned_data.get("content") or "") if table else "",
             columns=_columns(request, query, form.cleaned_data.get("o", "") if form.is_bound else ""),
             rules=[(rule, lags.explanation(rule)) for rule in lags.RULES],

@@ -440,8 +440,59 @@ def xlsx(document: Document, *, project_items=None) -> bytes:
             b04(row, number)
     b04(summary.status_total)
 
+    if document.impact:
+        _impact_sheet(workbook, document)
+    if document.others is not None:
+        _others_sheet(workbook, document)
     workbook.close()
     return stream.getvalue()
+
+
+def _impact_sheet(workbook, document: Document) -> None:
+    """Biểu 05, hiệu quả sau hỗ trợ: each measure before, after and its growth, per content."""
+    period, name = document.period, document.coverage.name
+    measures = [("Doanh thu", Money), ("Tổng tài sản", Money), ("Lao động", int), ("Sản phẩm", int)]
+    headers = ["STT", "Nội dung hoạt động", "Số cơ sở được hỗ trợ", "Số cơ sở có số liệu"]
+    for label, _kind in measures:
+        headers += [f"{label} – trước hỗ trợ", f"{label} – sau hỗ trợ", f"{label} – tăng %"]
+    sheet = _Sheet(
+        workbook,
+        "Biểu 05",
+        f"Biểu 05. Hiệu quả sau hỗ trợ của các cơ sở được hỗ trợ {period.label} – {name}",
+        headers,
+        [6, 34, 12, 12, *([14, 14, 9] * len(measures))],
+        f"{UNIT_LABEL} (doanh thu, tài sản); lao động: người; sản phẩm: sản phẩm",
+    )
+    for number, row in enumerate(document.impact, start=1):
+        total = row.kind == "total"
+        values = ["" if total else number, row.label, row.facilities, row.with_figures]
+        for (_label, kind), measure_name in zip(measures, figures.IMPACT_MEASURES, strict=True):
+            measure = row.measure(measure_name)
+            values += [kind(measure.before), kind(measure.after), measure.growth]
+        sheet.row(values, bold=total)
+
+
+def _others_sheet(workbook, document: Document) -> None:
+    """Biểu 06: the centre's other programmes and its consultancy, never inside khuyến công's figures."""
+    others, period = document.others, document.period
+    sheet = _Sheet(
+        workbook,
+        "Biểu 06",
+        f"Biểu 06. Các chương trình khác do Trung tâm thực hiện {period.label} – {document.coverage.name}",
+        ["STT", "Chương trình / dịch vụ tư vấn", "Kế hoạch", "Đã phê duyệt", "Giải ngân trong kỳ",
+         "Lũy kế giải ngân", "Tỷ lệ giải ngân %"],
+        [6, 44, 14, 14, 14, 14, 12],
+        UNIT_LABEL,
+    )  # fmt: skip
+    for number, row in enumerate(others.programmes, start=1):
+        sheet.row([number, row.label, Money(row.planned), Money(row.approved), Money(row.performed),
+                   Money(row.paid), row.percent])  # fmt: skip
+    sheet.row(["STT", "Dịch vụ tư vấn", "Số hợp đồng", "Doanh thu"], bold=True)
+    for number, row in enumerate(others.consultancy, start=1):
+        sheet.row([number, row.service, row.contracts, Money(row.revenue)])
+    if others.consultancy:
+        total = others.consultancy_total
+        sheet.row(["", total.service, total.contracts, Money(total.revenue)], bold=True)
 
 
 # --- The status page's workbook ---------------------------------------------------------------------

@@ -56,7 +56,7 @@ from django.utils.translation import gettext_lazy as _
 from programmes.access import sees_all_provinces, user_province
 from programmes.lib.formatting import ratio
 from programmes.lib.text import search_key
-from programmes.models import Plan, Project, Province, Region
+from programmes.models import Plan, Programme, Project, Province, Region
 from programmes.reference_data import bare_name
 from programmes.statuses import PAYABLE, UNDER_WAY, ProjectStatus
 
@@ -492,6 +492,7 @@ def province_status(
     period: Period,
     *,
     level: str = Level.ALL,
+    programme: str = Programme.INDUSTRY_PROMOTION,
     units: str = "then",
     region: str = "",
     content: int | None = None,
@@ -508,17 +509,18 @@ def province_status(
     if own is None and not sees_all_provinces(user):
         raise PermissionError("no read scope")
     day = min(period.date_until, today())
-    key = (own.pk if own else None, period, level, units, region if own is None else "", content, sort, descending, day)
+    key = (own.pk if own else None, period, level, programme, units, region if own is None else "", content, sort,
+           descending, day)  # fmt: skip
     return cached_while_unchanged(
         ("province_status", *key),
-        lambda: _province_status(own, period, day, level=level, units=units, region=region, content=content,
-                                 sort=sort, descending=descending),
+        lambda: _province_status(own, period, day, level=level, programme=programme, units=units, region=region,
+                                 content=content, sort=sort, descending=descending),
     )  # fmt: skip
 
 
-def _province_status(own, period, day, *, level, units, region, content, sort, descending) -> StatusTable:
+def _province_status(own, period, day, *, level, programme, units, region, content, sort, descending) -> StatusTable:
     cov = figures.coverage(period, level=level, province=own, region=region if own is None else "",
-                           units=units, content=content)  # fmt: skip
+                           units=units, content=content, programme=programme)  # fmt: skip
     summary = figures.summary(cov, comparisons=False, counts_on=day, lagging=True)
     key = reporting_period(period.year, period.date_from, period.date_until)
     cells = {}

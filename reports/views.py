@@ -59,8 +59,8 @@ def index(request):
                 query = request.GET.urlencode()
                 job = jobs.start(user=user, kind=kind, title=jobs.title_of(cov, kind), query=query)
                 return HttpResponseRedirect(reverse("jobs:detail", args=[job.pk]))
-            return _live_download(cov, kind)
-        doc = document.build(form.cleaned_data["coverage"])
+            return _live_download(cov, kind, with_others=form.cleaned_data["other_programmes"])
+        doc = document.build(form.cleaned_data["coverage"], with_others=form.cleaned_data["other_programmes"])
     drafts = Report.objects.for_user(user).select_related("province").order_by("-year", "-date_until", "-id")[:50]
     issued = (
         IssuedReport.objects.for_user(user)
@@ -109,6 +109,7 @@ def draft_create(request):
         date_from=cov.period.date_from,
         date_until=cov.period.date_until,
         level=cov.level,
+        other_programmes=form.cleaned_data["other_programmes"],
     )
     try:
         services.report_save(report=report, user=request.user)

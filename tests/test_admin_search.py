@@ -46,3 +46,39 @@ def test_search_stays_within_the_province(client, thanhhoa_officer, danang_offic
     FacilityFactory(name="Cơ sở Đà Nẵng", province=current_province("48"))
     client.force_login(thanhhoa_officer)
     assert found(client, "facility", "da nang") == set()
+
+
+def test_a_voucher_number_finds_its_payment(client, ministry_reviewer):
+    """The reviewer's payment list finds a payment by its voucher number, as typed or in lower case."""
+    from tests.factories import disburse
+
+    project = ProjectFactory()
+    payment = disburse(project, 50_000_000, voucher_number="TT-TH-KCDP-2024-01")
+    disburse(project, 40_000_000, voucher_number="TT-TH-KCDP-2024-02")
+    client.force_login(ministry_reviewer)
+    assert found(client, "disbursement", "TT-TH-KCDP-2024-01") == {payment.pk}
+    assert found(client, "disbursement", "tt-th-kcdp-2024-01") == {payment.pk}
+    # Any other text still searches the đề án's.
+    assert len(found(client, "disbursement", "may moc")) == 2
+
+
+def test_the_plan_picker_finds_a_year_and_a_level(client, thanhhoa_officer):
+    """ "2024", "KCĐP" and "thanh hoa 2024" find the plans they name (the picker found nothing)."""
+    from programmes.models import Plan
+    from tests.factories import PlanFactory, national_scheme, old_province
+
+    local = PlanFactory(year=2024)
+    national = PlanFactory(year=2024, province=old_province("38"), scheme=national_scheme(2024))
+    earlier = PlanFactory(year=2023)
+    client.force_login(thanhhoa_officer)
+    assert found(client, "plan", "2024") == {local.pk, national.pk}
+    assert found(client, "plan", "KCĐP") == {local.pk, earlier.pk}
+    assert found(client, "plan", "thanh hoa kcdp 2024") == {local.pk}
+    assert found(client, "plan", "da nang 2024") == set()
+    # The picker of a đề án's plan (the admin's autocomplete) answers the same.
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"term": "KCĐP 2024", "app_label": "programmes", "model_name": "project", "field_name": "plan"},
+    )
+    assert [int(item["id"]) for item in response.json()["results"]] == [local.pk]
+    assert Plan.objects.count() == 3

@@ -68,3 +68,19 @@ def test_it_refuses_to_run_twice_without_clear():
 def test_a_dry_run_leaves_nothing():
     call_command("generate_data", verbosity=0, dry_run=True, **SMALL)
     assert not Project.objects.exists()
+
+
+def test_it_adds_around_the_demo_of_make_run():
+    """On the database `make run` fills (the demo), generating keeps the demo's plans and tax codes
+    and adds the rest; it used to stop with an IntegrityError (the demo's national plan of Thanh Hóa)."""
+    call_command("seed_demo", verbosity=0)
+    demo_plans = set(Plan.objects.values_list("pk", "scheme_id", "province_id", "year", "decision_number"))
+    demo_codes = set(Facility.objects.values_list("tax_code", flat=True))
+    call_command(
+        "generate_data", verbosity=0, provinces=34, years=1, first_year=2024, projects=80, facilities=60,
+        disbursements=150,
+    )  # fmt: skip
+    assert demo_plans <= set(Plan.objects.values_list("pk", "scheme_id", "province_id", "year", "decision_number"))
+    assert Project.objects.filter(code__startswith="GEN-").count() == 80
+    assert demo_codes <= set(Facility.objects.values_list("tax_code", flat=True))
+    assert not Project.objects.filter(disbursed_amount__gt=F("kc_support")).exists()

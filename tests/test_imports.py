@@ -20,6 +20,7 @@ from programmes.models import (
     PlanLine,
     Project,
     ProjectStatus,
+    Scheme,
 )
 from tests.factories import (
     BeneficiaryFactory,
@@ -56,27 +57,30 @@ def rows_for(kind, thanhhoa):
     plan, (first, second), facility = thanhhoa
     if kind == "plans":
         return [
-            ["38", 2024, "KCĐP", "ND45-3", 1_500_000_000, 5, "", "", ""],
-            ["38", 2024, "KCĐP", "ND45-4", "350.000.000", 2, "", "", ""],
-            ["38", 2024, "KCQG", "QD1881-3", 2_950_000_000, 1, "15/QĐ-BCT", "20/01/2024", "Bộ Công Thương"],
+            ["38", 2024, "KCĐP", "ND45-3", 1_500_000_000, 5, "", "", "", ""],
+            ["38", 2024, "KCĐP", "ND45-4", "350.000.000", 2, "", "", "", "Khuyến công"],
+            ["38", 2024, "KCQG", "QD1881-3", 2_950_000_000, 1, "15/QĐ-BCT", "20/01/2024", "Bộ Công Thương", ""],
         ]
     if kind == "projects":
         return [
             ["TH-2024-10", "Hỗ trợ máy ép viên nén mùn cưa", "38", 2024, "KCĐP", "ND45-3",
              "Trung tâm Khuyến công và Tư vấn phát triển công nghiệp Thanh Hóa", "", "", 250_000_000, 0,
-             "", "", "Đăng ký"],
+             "", "", "Đăng ký", ""],
             ["TH-2024-11", "Hội chợ hàng công nghiệp nông thôn", "38", 2024, "KCĐP", "ND45-4",
-             "Công ty TNHH Sự kiện Xứ Thanh", "", "", "150.000.000", "", "", "", "Thẩm định"],
+             "Công ty TNHH Sự kiện Xứ Thanh", "", "", "150.000.000", "", "", "", "Thẩm định", "KC"],
             [first.code, first.name, "38", 2024, "KCĐP", "ND45-3", first.implementing_unit.name,
              first.decision_number, first.decision_date, first.kc_support, first.counterpart_funds,
-             first.start_date, first.end_date, "Đang thực hiện"],
+             first.start_date, first.end_date, "Đang thực hiện", ""],
         ]  # fmt: skip
     if kind == "facilities":
         return [
             ["2800999001", "Cơ sở chế biến nước mắm Hải Tiến", "Hộ kinh doanh", "38", "", "Hoằng Hóa", "a",
-             "Lê Văn Tiến", "0912345678", 12],
-            ["2800999002", "Công ty TNHH Cơ khí Đông Sơn", "Doanh nghiệp nhỏ và vừa", "38", "", "", "d", "", "", 40],
-            [facility.tax_code, facility.name, "Hợp tác xã", "38", "", "Nga Sơn", "đ", "", "", 25],
+             "Lê Văn Tiến", "0912345678", 12, 2_500_000_000, "3.000.000.000", 800_000_000, 950_000_000, 10, 12,
+             2, 3, 2023, 2025],
+            ["2800999002", "Công ty TNHH Cơ khí Đông Sơn", "Doanh nghiệp nhỏ và vừa", "38", "", "", "d", "", "", 40,
+             *[""] * 10],
+            [facility.tax_code, facility.name, "Hợp tác xã", "38", "", "Nga Sơn", "đ", "", "", 25,
+             1_200_000_000, 1_500_000_000, "", "", "", "", "", "", 2024, 2025],
         ]  # fmt: skip
     if kind == "beneficiaries":
         others = FacilityFactory.create_batch(2)
@@ -101,6 +105,15 @@ def rows_for(kind, thanhhoa):
             [first.code, "20/09/2024", "50.000.000", "Ngân sách tỉnh", "Thanh toán", "UNC-02", ""],
             [second.code, d(2024, 7, 15), 30_000_000, "", "thanh toán", "", "không số chứng từ"],
         ]
+    if kind == "schemes":
+        return [
+            ["KCDP-38-2026-2030-TH", "Chương trình khuyến công tỉnh Thanh Hóa giai đoạn 2026–2030", "KCĐP", "38",
+             "Nghị quyết số 44/2025/NQ-HĐND ngày 10/12/2025", 2026, 2030, ""],
+            ["TKNL-38-2026-2030", "Chương trình sử dụng năng lượng tiết kiệm và hiệu quả tỉnh Thanh Hóa", "KCĐP",
+             "38", "Nghị quyết số 45/2025/NQ-HĐND ngày 10/12/2025", "2026", "2030", "TKNL"],
+            ["KHAC-38-2026", "Chương trình hỗ trợ doanh nghiệp nhỏ và vừa tỉnh Thanh Hóa", "KCĐP", "38",
+             "Quyết định số 12/QĐ-UBND ngày 05/01/2026", 2026, 2026, "Chương trình khác"],
+        ]  # fmt: skip
     if kind == "indicators":
         return [
             [first.code, "Cơ sở được hỗ trợ máy móc thiết bị", "cơ sở", 3, 1, d(2024, 9, 1)],
@@ -117,6 +130,7 @@ KIND_MODELS = {
     "beneficiaries": Beneficiary,
     "disbursements": Disbursement,
     "indicators": Indicator,
+    "schemes": Scheme,
 }
 KINDS = list(KIND_MODELS)
 
@@ -136,6 +150,7 @@ BAD_ROWS = {
         "31/02/2024",
     ),
     "indicators": (["TH-2024-01", "Số cây trồng", "", 1, 0, ""], "Chỉ tiêu", "Số cây trồng"),
+    "schemes": (["KCDP-Z", "Chương trình khuyến công", "KCĐP", "", "Nghị quyết", 2026, 2030, ""], "Mã tỉnh", "mã tỉnh"),
 }
 
 
@@ -193,6 +208,7 @@ def test_export_then_import_is_a_no_op(kind, thanhhoa, thanhhoa_manager, client)
         "beneficiaries": ("beneficiary", "beneficiaries"),
         "disbursements": ("disbursement", "disbursements"),
         "indicators": ("project", "indicators"),
+        "schemes": ("scheme", "schemes"),
     }[kind]
     client.force_login(thanhhoa_manager)
     model = KIND_MODELS[kind]

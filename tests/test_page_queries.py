@@ -2,8 +2,9 @@
 the same for a few rows as for many (issue 17). A broken pin prints the SQL it ran.
 
 The Reports page with a preview: the session, the user and their profile, the parameters'
-choices, the report's figures (`figures.summary`, ten queries) and its list of đề án
-(`figures.project_rows`, four), the user's drafts and issued versions. A draft adds the draft
+choices, the report's figures (`figures.summary`, ten queries), its list of đề án
+(`figures.project_rows`, four) and Biểu 05 (`figures.impact`: one, and one more naming the contents
+when a listed đề án has beneficiaries), the user's drafts and issued versions. A draft adds the draft
 and its issued versions. A batch: the session, the user, the batch, and its page of changes.
 """
 
@@ -21,8 +22,8 @@ from tests.test_imports import rows_for, run
 
 pytestmark = pytest.mark.django_db
 
-REPORT_PAGE = 23
-DRAFT_PAGE = 22  # with the signed copies of its versions
+REPORT_PAGE = 24
+DRAFT_PAGE = 23  # with the signed copies of its versions
 BATCH_PREVIEWED = 5
 BATCH_IMPORTED = 7
 

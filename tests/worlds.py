@@ -17,7 +17,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from programmes import services
-from programmes.models import Attachment, Organisation
+from programmes.models import Attachment, ConsultancyService, Organisation
 from tests.factories import (
     BeneficiaryFactory,
     FacilityFactory,
@@ -51,7 +51,11 @@ def build_world(province_code: str, tag: str) -> dict:
     organisation = Organisation.objects.create(
         name=f"UBND xã {tag}", kind=Organisation.Kind.PEOPLES_COMMITTEE, province=province.current
     )
+    consultancy = ConsultancyService.objects.create(
+        province=province.current, year=2026, service=f"Tư vấn lập dự án {tag}", contracts=2, revenue=40_000_000
+    )
     return {
+        "consultancyservice": consultancy,
         "plan": plan,
         "project": project,
         "projectadjustment": adjustment,

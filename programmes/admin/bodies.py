@@ -11,8 +11,10 @@ from ..access import (
     sees_all_provinces,
 )
 from ..caps import cap_amount, decimal_text, unit_label
+from ..imports.exports import ExportMixin
 from ..lists import CurrentProvinceFilter
 from ..models import (
+    ConsultancyService,
     Organisation,
     Province,
     Scheme,
@@ -21,6 +23,7 @@ from ..models import (
 )
 from .base import (
     ScopedAdmin,
+    money_column,
 )
 
 
@@ -46,9 +49,10 @@ class OrganisationAdmin(ScopedAdmin):
 
 
 @admin.register(Scheme)
-class SchemeAdmin(ScopedAdmin):
-    list_display = ["code", "name", "level", "province", "start_year", "end_year", "legal_basis"]
-    list_filter = ["level", CurrentProvinceFilter]
+class SchemeAdmin(ExportMixin, ScopedAdmin):
+    export_kinds = ("schemes",)
+    list_display = ["code", "name", "programme", "level", "province", "start_year", "end_year", "legal_basis"]
+    list_filter = ["programme", "level", CurrentProvinceFilter]
     list_select_related = ["province"]
 
     def has_add_permission(self, request):
@@ -56,6 +60,30 @@ class SchemeAdmin(ScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and is_approver(request.user)
+
+
+@admin.register(ConsultancyService)
+class ConsultancyServiceAdmin(ScopedAdmin):
+    """A centre's paid consultancy per year and province, with its revenue (reported beside khuyến công)."""
+
+    list_display = ["service", "province", "year", "contracts", "revenue_column"]
+    list_filter = [CurrentProvinceFilter, "year"]
+    list_select_related = ["province"]
+    ordering = ["-year", "service", "id"]
+    search_fields = ["service"]
+    province_columns = ("province",)
+    fields = ["province", "year", "service", "contracts", "revenue", "note"]
+
+    revenue_column = money_column("revenue", _("revenue (đồng)"))
+
+    def get_search_results(self, request, queryset, search_term):
+        # A few rows a year per province, without a search_text column: Django's own search.
+        return admin.ModelAdmin.get_search_results(self, request, queryset, search_term)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "province":
+            kwargs["queryset"] = Province.objects.for_user(request.user).order_by("valid_to", "name")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(SupportCap)

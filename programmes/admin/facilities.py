@@ -44,6 +44,8 @@ class FacilityAdmin(ExportMixin, ScopedAdmin):
                     ("revenue_before", "revenue_after"),
                     ("assets_before", "assets_after"),
                     ("workers_before", "workers_after"),
+                    ("products_before", "products_after"),
+                    ("impact_year_before", "impact_year_after"),
                 ]
             },
         ),
@@ -84,6 +86,7 @@ class DisbursementAdmin(OneTimeEntryMixin, ExportMixin, TotalsChangeListMixin, S
     list_filter = [CurrentProvinceFilter, YearFilter, "project__plan__scheme__level", "kind", "source"]
     list_select_related = ["project", "facility"]
     search_text_path = "project__search_text"
+    search_help_text = _("Search ignores accents and case; a voucher number finds its payment.")
     autocomplete_fields = ["project", "facility"]
     ordering = ["-paid_on", "-id"]
     sortable_by = ["paid_on", "amount_column"]
@@ -93,6 +96,16 @@ class DisbursementAdmin(OneTimeEntryMixin, ExportMixin, TotalsChangeListMixin, S
     @admin.display(description=_("project"))
     def project_code(self, obj):
         return obj.project.code
+
+    def get_search_results(self, request, queryset, search_term):
+        """A voucher number ("TT-TH-KCDP-2024-01", as typed or in capitals) finds its payments; any
+        other search, the payments of the đề án whose text matches."""
+        term = search_term.strip()
+        if term and " " not in term and any(char.isdigit() for char in term):
+            by_voucher = queryset.filter(voucher_number__in={term, term.upper()})
+            if by_voucher.exists():
+                return by_voucher, False
+        return super().get_search_results(request, queryset, search_term)
 
     def get_totals(self, changelist):
         sums = totals.of("disbursements", changelist.queryset)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -11,10 +13,12 @@ from ..access import (
 )
 from ..imports.exports import ExportMixin
 from ..lib.formatting import money, percent, ratio
+from ..lib.text import search_key
 from ..lists import CurrentProvinceFilter, YearFilter
 from ..models import (
     Plan,
     PlanLine,
+    SchemeLevel,
 )
 from .base import (
     AttachmentInline,
@@ -61,6 +65,10 @@ class PlanForm(ReasonForm):
             self.fields["status"].widget.choices = [c for c in Plan.Status.choices if c[0] in allowed]
 
 
+# The words a plan's level goes by in a search (accent-free, as `search_key` writes them).
+PLAN_LEVEL_WORDS = {"kcqg": SchemeLevel.NATIONAL, "kcdp": SchemeLevel.LOCAL}
+
+
 @admin.register(Plan)
 class PlanAdmin(ExportMixin, TotalsChangeListMixin, ScopedAdmin):
     export_kinds = ("plans",)
@@ -91,6 +99,20 @@ class PlanAdmin(ExportMixin, TotalsChangeListMixin, ScopedAdmin):
         if self._read_only_view(request, obj):
             return fieldsets
         return [*fieldsets, (_("Reason"), {"fields": ["change_reason"]})]
+
+    def get_search_results(self, request, queryset, search_term):
+        """A plan is named by its level, province and year ("KCĐP Thanh Hóa 2024"): a year and a level
+        in the words filter those columns, the other words the province's name."""
+        rest = []
+        for word in search_term.split():
+            key = search_key(word)
+            if re.fullmatch(r"(19|20)\d\d", key):
+                queryset = queryset.filter(year=int(key))
+            elif key in PLAN_LEVEL_WORDS:
+                queryset = queryset.filter(scheme__level=PLAN_LEVEL_WORDS[key])
+            else:
+                rest.append(word)
+        return super().get_search_results(request, queryset, " ".join(rest))
 
     def decorate_page(self, plans) -> None:
         """Attach each plan's figures (`programmes.totals`: two grouped queries over the page's plans only)."""

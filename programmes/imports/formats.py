@@ -21,14 +21,41 @@ from programmes.models import (
     Facility,
     Indicator,
     PlanLine,
+    Programme,
     Project,
     ProjectStatus,
+    Scheme,
     SchemeLevel,
 )
 
 from .widgets import ChoiceWidget, CountWidget, DateWidget, KeyWidget, MoneyWidget, TextWidget, YesNoWidget
 
 LEVELS = ChoiceWidget({SchemeLevel.NATIONAL: "KCQG", SchemeLevel.LOCAL: "KCĐP"})
+PROGRAMMES = ChoiceWidget(
+    {
+        Programme.INDUSTRY_PROMOTION: "Khuyến công",
+        Programme.ENERGY_EFFICIENCY: "Sử dụng năng lượng tiết kiệm và hiệu quả",
+        Programme.OTHER: "Chương trình khác",
+    },
+    aliases={
+        "KC": Programme.INDUSTRY_PROMOTION,
+        "TKNL": Programme.ENERGY_EFFICIENCY,
+        "SDNLTK": Programme.ENERGY_EFFICIENCY,
+        "năng lượng": Programme.ENERGY_EFFICIENCY,
+        "khác": Programme.OTHER,
+    },
+)
+
+
+def programme_column(attribute: str):
+    """The programme of a row's scheme: empty reads as khuyến công (appended after the older columns)."""
+    return column(
+        attribute, "Chương trình", PROGRAMMES, key="programme",
+        note=_("Empty: khuyến công. “Sử dụng năng lượng tiết kiệm và hiệu quả” (TKNL) or “Chương trình khác” "
+               "file the row under that programme's scheme, never counted as khuyến công."),
+    )  # fmt: skip
+
+
 STATUSES = ChoiceWidget(
     {
         ProjectStatus.REGISTERED: "Đăng ký",
@@ -171,6 +198,7 @@ class PlanFormat(Format):
         "plan__decision_issuer", "Cơ quan phê duyệt", TextWidget(200), key="decision_issuer",
         note=_("e.g. UBND tỉnh Thanh Hóa"),
     )  # fmt: skip
+    programme = programme_column("plan__scheme__programme")
 
 
 class ProjectFormat(Format):
@@ -196,6 +224,7 @@ class ProjectFormat(Format):
         note=_("The dates a status needs come from the row: approval from the decision date, start from the "
                "start date, acceptance and settlement from the end date."),
     )  # fmt: skip
+    programme = programme_column("plan__scheme__programme")
 
 
 class FacilityFormat(Format):
@@ -214,6 +243,21 @@ class FacilityFormat(Format):
     representative = column("representative", "Người đại diện", TextWidget(150))
     phone = column("phone", "Điện thoại", TextWidget(30))
     workforce = column("workforce", "Số lao động", CountWidget())
+    # Hiệu quả sau hỗ trợ: the figures before and after support and their years (a blank cell keeps
+    # what the register has, so a file without them erases nothing).
+    revenue_before = column("revenue_before", "Doanh thu trước hỗ trợ (đồng)", MoneyWidget())
+    revenue_after = column("revenue_after", "Doanh thu sau hỗ trợ (đồng)", MoneyWidget())
+    assets_before = column("assets_before", "Tổng tài sản trước hỗ trợ (đồng)", MoneyWidget())
+    assets_after = column("assets_after", "Tổng tài sản sau hỗ trợ (đồng)", MoneyWidget())
+    workers_before = column("workers_before", "Lao động trước hỗ trợ", CountWidget())
+    workers_after = column("workers_after", "Lao động sau hỗ trợ", CountWidget())
+    products_before = column("products_before", "Số sản phẩm trước hỗ trợ", CountWidget())
+    products_after = column("products_after", "Số sản phẩm sau hỗ trợ", CountWidget())
+    impact_year_before = column(
+        "impact_year_before", "Năm số liệu trước hỗ trợ", CountWidget(),
+        note=_("The year the figures before support are of, e.g. 2023."),
+    )  # fmt: skip
+    impact_year_after = column("impact_year_after", "Năm số liệu sau hỗ trợ", CountWidget())
 
 
 class BeneficiaryFormat(Format):
@@ -282,7 +326,36 @@ class IndicatorFormat(Format):
         return super().export_queryset(queryset.filter(project__isnull=False))
 
 
+class SchemeFormat(Format):
+    """National (KCQG) and local (KCĐP) schemes with their legal basis and programme."""
+
+    kind, title, model = "schemes", _("Schemes (national and local programmes)"), Scheme
+    related = ("province",)
+    code = column("code", "Mã chương trình", TextWidget(40), required=True, note=_("Identifies the scheme."))
+    name = column("name", "Tên chương trình", TextWidget(300), required=True)
+    level = column("level", "Cấp", LEVELS, required=True, note=_("KCQG or KCĐP."))
+    province = column(
+        "province__code", "Mã tỉnh", KeyWidget("code"), key="province",
+        note=_("For a KCĐP scheme: the code of the province of today; empty for KCQG."),
+    )  # fmt: skip
+    legal_basis = column(
+        "legal_basis", "Căn cứ pháp lý", TextWidget(300), required=True,
+        note=_("e.g. Nghị quyết số 12/2021/NQ-HĐND ngày 10/12/2021"),
+    )  # fmt: skip
+    start_year = column("start_year", "Từ năm", CountWidget(), required=True)
+    end_year = column("end_year", "Đến năm", CountWidget(), required=True)
+    programme = programme_column("programme")
+
+
 FORMATS: dict[str, type[Format]] = {
     format_.kind: format_
-    for format_ in (PlanFormat, ProjectFormat, FacilityFormat, BeneficiaryFormat, DisbursementFormat, IndicatorFormat)
+    for format_ in (
+        PlanFormat,
+        ProjectFormat,
+        FacilityFormat,
+        BeneficiaryFormat,
+        DisbursementFormat,
+        IndicatorFormat,
+        SchemeFormat,
+    )
 }

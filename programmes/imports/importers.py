@@ -35,6 +35,7 @@ from programmes.models import (
     Organisation,
     Plan,
     PlanLine,
+    Programme,
     Project,
     ProjectStatus,
     Province,
@@ -208,10 +209,14 @@ class _SchemeLookup:
     def __init__(self):
         self.schemes = _schemes()
 
-    def find(self, province: Province, year: int, level: str) -> Scheme:
+    def find(self, province: Province, year: int, level: str, programme: str | None = None) -> Scheme:
+        """The scheme of the programme (khuyến công when None) for the row's level, province and year."""
         current = unit_of_today_id(province)
+        programme = programme or Programme.INDUSTRY_PROMOTION
         for scheme in self.schemes:
             if scheme.level != level or not (scheme.start_year <= year <= scheme.end_year):
+                continue
+            if scheme.programme != programme:
                 continue
             if level == SchemeLevel.NATIONAL and scheme.province_id is None:
                 return scheme
@@ -221,6 +226,17 @@ class _SchemeLookup:
                 and unit_of_today_id(scheme.province) == current
             ):
                 return scheme
+        if programme != Programme.INDUSTRY_PROMOTION:
+            raise RowError(
+                "Chương trình",
+                _("No %(level)s scheme of the programme “%(programme)s” covers %(year)s for %(province)s.")
+                % {
+                    "level": "KCQG" if level == SchemeLevel.NATIONAL else "KCĐP",
+                    "programme": Programme(programme).label,
+                    "year": year,
+                    "province": province.name,
+                },
+            )
         if level == SchemeLevel.NATIONAL:
             raise RowError("Cấp", _("No national scheme covers %(year)s.") % {"year": year})
         raise RowError(
@@ -291,7 +307,7 @@ class _PlannedRows(Importer):
         year = values["year"]
         province = self.province_in_year(values["province"], year)
         self.check_scope(unit_of_today_id(province), "Mã tỉnh", province.name)
-        scheme = self.schemes.find(province, year, values["level"])
+        scheme = self.schemes.find(province, year, values["level"], values.get("programme"))
         return province, scheme, (scheme.pk, province.pk, year)
 
 
@@ -358,7 +374,7 @@ class PlanImporter(_PlannedRows):
                 _("the plan approved by decision %(number)s of %(date)s")
                 % {"number": decision[0], "date": f"{decision[1]:%d/%m/%Y}"}
             )
-        row.key = (province.pk, year, values["level"], content.pk)
+        row.key = (province.pk, year, values["level"], scheme.pk, content.pk)
         stored = self.lines.get((plan.pk, content.pk)) if plan else None
         target = copy.copy(stored) if stored else PlanLine(content=content)
         if plan:
@@ -552,6 +568,20 @@ class ProjectImporter(_PlannedRows):
 # --- Facilities -----------------------------------------------------------------------------------
 
 
+IMPACT_FIELDS = (
+    "revenue_before",
+    "revenue_after",
+    "assets_before",
+    "assets_after",
+    "workers_before",
+    "workers_after",
+    "products_before",
+    "products_after",
+    "impact_year_before",
+    "impact_year_after",
+)
+
+
 class FacilityImporter(Importer):
     format = formats.FacilityFormat
     model = Facility
@@ -566,6 +596,7 @@ class FacilityImporter(Importer):
         "representative",
         "phone",
         "workforce",
+        *IMPACT_FIELDS,
     )
 
     def prepare(self, rows):
@@ -615,6 +646,9 @@ class FacilityImporter(Importer):
         for name in ("name", "kind", "address", "representative", "phone", "workforce"):
             setattr(target, name, values[name] if values[name] is not None else getattr(Facility(), name))
         target.industry = values["industry"] or ""
+        for name in IMPACT_FIELDS:  # a blank cell keeps the facility's figure
+            if values[name] is not None:
+                setattr(target, name, values[name])
         row.target, row.stored = target, stored
         row.label = f"{tax_code or '—'} · {values['name']}"
         self.compare(row)
@@ -855,6 +889,53 @@ class IndicatorImporter(_ProjectRows):
         return [self.change(row, row.target)]
 
 
+# --- Schemes --------------------------------------------------------------------------------------
+
+
+class SchemeImporter(Importer):
+    """Schemes by code: a KCĐP one with its province of today (its managers'), a KCQG one without
+    (the administrators'): `services.scheme_save` holds the rule, as in the admin."""
+
+    format = formats.SchemeFormat
+    model = Scheme
+    written = ("code", "name", "level", "province_id", "legal_basis", "start_year", "end_year", "programme")
+
+    def prepare(self, rows):
+        codes = {row.values["code"] for row in rows}
+        self.stored = {
+            scheme.code: scheme
+            for chunk in chunked(sorted(codes))
+            for scheme in Scheme.objects.filter(code__in=chunk).select_related("province")
+        }
+
+    def resolve(self, row):
+        values = row.values
+        stored = self.stored.get(values["code"])
+        target = copy.copy(stored) if stored else Scheme()
+        province = None
+        if values["level"] == SchemeLevel.LOCAL:
+            if not values["province"]:
+                raise RowError("Mã tỉnh", _("A local (KCĐP) scheme needs the code of its province."))
+            province = self.province_at(values["province"], self.today)
+            self.check_scope(unit_of_today_id(province), "Mã tỉnh", province.name)
+            if stored is not None and stored.province_id and unit_of_today_id(stored.province) == province.pk:
+                province = stored.province  # a scheme of a unit that merged into this province keeps its unit
+        elif values["province"]:
+            raise RowError("Mã tỉnh", _("A national (KCQG) scheme has no province: leave the column empty."))
+        for name in ("code", "name", "level", "legal_basis", "start_year", "end_year"):
+            setattr(target, name, values[name])
+        target.province = province
+        target.programme = values["programme"] or Programme.INDUSTRY_PROMOTION
+        row.key = ("scheme", values["code"])
+        row.target, row.stored = target, stored
+        row.label = f"{values['code']} · {values['name']}"
+        self.compare(row)
+
+    def write(self, row):
+        services.save(row.target, user=self.user, reason=self.reason)
+        return [self.change(row, row.target)]
+
+
 IMPORTERS: dict[str, type[Importer]] = {
     "plans": PlanImporter,
     "projects": ProjectImporter,
@@ -862,4 +943,5 @@ IMPORTERS: dict[str, type[Importer]] = {
     "beneficiaries": BeneficiaryImporter,
     "disbursements": DisbursementImporter,
     "indicators": IndicatorImporter,
+    "schemes": SchemeImporter,
 }

@@ -21,6 +21,7 @@ class ImportBatch(models.Model):
         BENEFICIARIES = "beneficiaries", _("beneficiaries")
         DISBURSEMENTS = "disbursements", _("disbursements")
         INDICATORS = "indicators", _("project outputs")
+        SCHEMES = "schemes", _("schemes")
 
     class Status(models.TextChoices):
         PREVIEWED = "previewed", _("previewed, not imported")

@@ -30,6 +30,7 @@ from .formats import FORMATS
 from .importers import IMPORTERS, Change, Row, RowError
 from .models import ImportBatch, ImportChange
 from .widgets import is_blank
+from .workbooks import ERROR_HEADER
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Outcome:
     kind: str
     rows: list[Row] = field(default_factory=list)
     file_error: str = ""
+    ignored_columns: list[str] = field(default_factory=list)  # headers of the file no column of the kind has
     written: bool = False
     changes: list[Change] = field(default_factory=list)
 
@@ -91,6 +93,18 @@ def _messages(error: ValidationError | PermissionDenied, columns: dict[str, str]
                 result.append((columns.get(name, ""), message))
         return result
     return [("", message) for message in error.messages]
+
+
+def ignored_columns(headers, format_) -> list[str]:
+    """The file's headers no column of the kind reads (a misspelt or extra column), each once: the
+    preview names them, so no column is dropped without a word."""
+    # The error file's own column of reasons, uploaded again once corrected, is not an extra one.
+    known = {column.column_name.casefold() for column in format_.columns()} | {ERROR_HEADER.casefold()}
+    ignored = []
+    for header in headers:
+        if header and header.casefold() not in known and header not in ignored:
+            ignored.append(header)
+    return ignored
 
 
 def _parse(table, format_, progress) -> tuple[list[Row], str]:
@@ -148,6 +162,7 @@ def check(
     format_ = FORMATS[kind]
     try:
         table = read_table(name, data)
+        outcome.ignored_columns = ignored_columns(table.headers, format_)
         rows, outcome.file_error = _parse(table, format_, progress)
     except RefusedFile as exc:
         outcome.file_error = str(exc)
@@ -280,6 +295,7 @@ def summary(outcome: Outcome) -> dict:
         "unchanged": outcome.unchanged,
         "bad_rows": outcome.bad_rows,
         "notes": outcome.notes[:SAMPLE_ROWS],
+        "ignored_columns": outcome.ignored_columns,
         "sample": sample,
     }
 

@@ -11,6 +11,7 @@ from ..access import (
 )
 from ..models import (
     Attachment,
+    ConsultancyService,
     Facility,
     Organisation,
     Scheme,
@@ -39,6 +40,19 @@ def facility_delete(*, facility: Facility, user: Actor = None, reason: str = "")
     delete_row(
         facility, user, reason=reason, message=_("The facility is a beneficiary of a project; it cannot be deleted.")
     )
+
+
+@transaction.atomic
+def consultancy_save(*, service: ConsultancyService, user: Actor = None, reason: str = "") -> ConsultancyService:
+    """A province's consultancy of a year, kept by its staff like its facilities."""
+    return save_row(
+        service, user, reason=reason, message=_("This service is already recorded for this province and year.")
+    )
+
+
+@transaction.atomic
+def consultancy_delete(*, service: ConsultancyService, user: Actor = None, reason: str = "") -> None:
+    delete_row(service, user, reason=reason)
 
 
 @transaction.atomic

@@ -6,20 +6,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programmes', '0013_running_totals_per_statement'),
-        ('reports', '0001_initial'),
+        ("programmes", "0013_running_totals_per_statement"),
+        ("reports", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='issuedreport',
-            name='issued_report_number_unique',
+            model_name="issuedreport",
+            name="issued_report_number_unique",
         ),
         migrations.AddConstraint(
-            model_name='issuedreport',
-            constraint=models.UniqueConstraint(models.F('current_province'), django.db.models.functions.datetime.ExtractYear('issued_on'), models.F('number'), name='issued_report_number_once_a_year'),
+            model_name="issuedreport",
+            constraint=models.UniqueConstraint(
+                models.F("current_province"),
+                django.db.models.functions.datetime.ExtractYear("issued_on"),
+                models.F("number"),
+                name="issued_report_number_once_a_year",
+            ),
         ),
     ]

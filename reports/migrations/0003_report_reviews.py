@@ -7,30 +7,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programmes', '0015_facility_name_key'),
-        ('reports', '0002_issued_report_number_once_a_year'),
+        ("programmes", "0015_facility_name_key"),
+        ("reports", "0002_issued_report_number_once_a_year"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReportReview',
+            name="ReportReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('accepted', 'accepted'), ('returned', 'returned')], max_length=10, verbose_name='answer')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='reason')),
-                ('reviewed_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='reviewed at')),
-                ('current_province', models.ForeignKey(db_index=False, editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='programmes.province', verbose_name='province / city of today')),
-                ('issued_report', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='reports.issuedreport', verbose_name='issued report')),
-                ('reviewed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewed by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("accepted", "accepted"), ("returned", "returned")],
+                        max_length=10,
+                        verbose_name="answer",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="reason")),
+                (
+                    "reviewed_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="reviewed at"),
+                ),
+                (
+                    "current_province",
+                    models.ForeignKey(
+                        db_index=False,
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="programmes.province",
+                        verbose_name="province / city of today",
+                    ),
+                ),
+                (
+                    "issued_report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="reports.issuedreport",
+                        verbose_name="issued report",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reviewed by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'report review',
-                'verbose_name_plural': 'report reviews',
-                'ordering': ['-reviewed_at', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('action', 'returned'), _negated=True), models.Q(('reason', ''), _negated=True), _connector='OR'), name='report_review_return_has_reason')],
+                "verbose_name": "report review",
+                "verbose_name_plural": "report reviews",
+                "ordering": ["-reviewed_at", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("action", "returned"), _negated=True),
+                            models.Q(("reason", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="report_review_return_has_reason",
+                    )
+                ],
             },
         ),
     ]

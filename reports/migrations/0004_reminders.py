@@ -7,28 +7,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programmes', '0015_facility_name_key'),
-        ('reports', '0003_report_reviews'),
+        ("programmes", "0015_facility_name_key"),
+        ("reports", "0003_report_reviews"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Reminder',
+            name="Reminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('due_soon', 'report due soon'), ('overdue', 'report overdue'), ('lagging', 'newly lagging project'), ('digest', 'weekly digest')], max_length=10, verbose_name='kind')),
-                ('key', models.CharField(help_text='The report period or the project it is about.', max_length=80, verbose_name='about')),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='sent at')),
-                ('current_province', models.ForeignKey(db_index=False, editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='programmes.province', verbose_name='province / city of today')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL, verbose_name='sent to')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("due_soon", "report due soon"),
+                            ("overdue", "report overdue"),
+                            ("lagging", "newly lagging project"),
+                            ("digest", "weekly digest"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="The report period or the project it is about.", max_length=80, verbose_name="about"
+                    ),
+                ),
+                (
+                    "sent_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="sent at"),
+                ),
+                (
+                    "current_province",
+                    models.ForeignKey(
+                        db_index=False,
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="programmes.province",
+                        verbose_name="province / city of today",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL, verbose_name="sent to"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reminder',
-                'verbose_name_plural': 'reminders',
-                'constraints': [models.UniqueConstraint(fields=('kind', 'key', 'user'), name='reminder_sent_once')],
+                "verbose_name": "reminder",
+                "verbose_name_plural": "reminders",
+                "constraints": [models.UniqueConstraint(fields=("kind", "key", "user"), name="reminder_sent_once")],
             },
         ),
     ]

@@ -12,21 +12,24 @@ def restore_the_lines(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0005_report_addressees'),
+        ("reports", "0005_report_addressees"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalreport',
-            name='signer_title',
-            field=models.TextField(blank=True, default='KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC', max_length=100, verbose_name="signer's title"),
+            model_name="historicalreport",
+            name="signer_title",
+            field=models.TextField(
+                blank=True, default="KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC", max_length=100, verbose_name="signer's title"
+            ),
         ),
         migrations.AlterField(
-            model_name='report',
-            name='signer_title',
-            field=models.TextField(blank=True, default='KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC', max_length=100, verbose_name="signer's title"),
+            model_name="report",
+            name="signer_title",
+            field=models.TextField(
+                blank=True, default="KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC", max_length=100, verbose_name="signer's title"
+            ),
         ),
         migrations.RunPython(restore_the_lines, migrations.RunPython.noop),
-]
+    ]

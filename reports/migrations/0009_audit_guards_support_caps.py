@@ -3,25 +3,7 @@ every history table (the statements are idempotent), so the new one refuses UPDA
 
 from django.db import migrations
 
-from programmes.audit import append_only_sql, history_tables
-
-NEW_HISTORY = "programmes_historicalsupportcap"
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for statement in append_only_sql(history_tables(apps.get_models())):
-        schema_editor.execute(statement, params=None)
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"DROP TRIGGER IF EXISTS {NEW_HISTORY}_kept_as_written ON {NEW_HISTORY};", params=None)
-    schema_editor.execute(
-        f"ALTER TABLE {NEW_HISTORY} DROP CONSTRAINT IF EXISTS {NEW_HISTORY}_names_its_author;", params=None
-    )
+from programmes.audit import new_history_guards
 
 
 class Migration(migrations.Migration):
@@ -30,4 +12,4 @@ class Migration(migrations.Migration):
         ("reports", "0008_audit_guards"),
     ]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [migrations.RunPython(*new_history_guards("programmes_historicalsupportcap"))]

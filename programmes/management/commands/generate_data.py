@@ -222,6 +222,12 @@ class Command(BaseCommand):
         )
         self.per_project = opts["disbursements"] / opts["projects"]
         self.facility_seq = Facility.objects.filter(note=CHANGE_REASON).count()
+        # What a database holds besides generated rows (the demo of `make run`): its plans and tax codes
+        # are left as they are and generated around (their cells skipped, a taken tax code suffixed).
+        self.kept_plans = set(Plan.objects.exclude(note=CHANGE_REASON).values_list("scheme_id", "province_id", "year"))
+        self.kept_tax_codes = set(
+            Facility.objects.exclude(note=CHANGE_REASON).exclude(tax_code=None).values_list("tax_code", flat=True)
+        )
 
         for province in provinces:
             facility_ids = self.generate_facilities(province, facility_quota[province.pk], communes[province.pk])
@@ -274,6 +280,8 @@ class Command(BaseCommand):
             self.facility_seq += 1
             name = f"Cơ sở {rng.choice(TRADES)} {rng.choice(NAME_WORDS)} {rng.choice(NAME_WORDS)} {self.facility_seq}"
             tax_code = f"{province.code}{self.facility_seq:08d}"
+            if tax_code in self.kept_tax_codes:
+                tax_code += "-001"  # a branch's form of the code: unique, and never the demo's
             rows.append(
                 {
                     "id": self.loader.reserve_id(Facility),
@@ -299,10 +307,14 @@ class Command(BaseCommand):
         for unit in units:
             for level in (SchemeLevel.LOCAL, SchemeLevel.NATIONAL):
                 national = level == SchemeLevel.NATIONAL
+                scheme = self.scheme_for(level, unit, year)
+                if (scheme.pk, unit.pk, year) in self.kept_plans:
+                    self.log(f"{unit.name} {year}: the database's own {level} plan is kept; none generated beside it")
+                    continue
                 plans.append(
                     {
                         "id": self.loader.reserve_id(Plan),
-                        "scheme_id": self.scheme_for(level, unit, year).pk,
+                        "scheme_id": scheme.pk,
                         "province_id": unit.pk,
                         "current_province_id": unit.current_id,
                         "year": year,
@@ -327,6 +339,8 @@ class Command(BaseCommand):
         projects, beneficiaries, disbursements = [], [], []
         lines: dict = defaultdict(lambda: [0, 0])
         plans_by_id = {plan["id"]: plan for plan in plans}
+        if not plans:  # every plan of the cell is the database's own
+            return
         for seq in range(quota):
             plan = plans[seq % len(plans)]
             level = plan["_level"]

@@ -26,6 +26,7 @@ from programmes import services
 from programmes.models import (
     ActivityContent,
     Beneficiary,
+    ConsultancyService,
     Disbursement,
     Facility,
     Indicator,
@@ -33,6 +34,7 @@ from programmes.models import (
     Organisation,
     Plan,
     PlanLine,
+    Programme,
     Project,
     ProjectStatus,
     Province,
@@ -72,6 +74,24 @@ class DemoProject:
 def d(day: int, month: int, year: int = 2024) -> datetime.date:
     return datetime.date(year, month, day)
 
+
+# The energy-saving đề án of the demo (a scheme of "sử dụng năng lượng tiết kiệm và hiệu quả").
+ENERGY_PROJECT = DemoProject(
+    "TH-TKNL-2024-01",
+    "Hỗ trợ thay thế lò sấy chè tiết kiệm năng lượng",
+    "ND45-3",
+    200,
+    260,
+    "Cơ sở chè Như Thanh",
+    d(28, 6),
+    "xã Như Thanh",
+    "huyện Như Thanh",
+)
+# Paid consultancy of the Thanh Hóa centre in 2024: service, contracts, revenue (triệu đồng).
+CONSULTANCY = [
+    ("Tư vấn lập dự án đầu tư, hồ sơ đề án khuyến công", 6, 126),
+    ("Tư vấn kiểm toán năng lượng", 3, 195),
+]
 
 LOCAL_PROJECTS = [
     DemoProject(
@@ -271,12 +291,36 @@ DANANG_PROJECTS = [
         "phường Hải Vân",
     ),
 ]
+# Thanh Hóa's đề án of 2026, under way: 70 % advanced, the rest still to pay, so the province's
+# logins have real work to do (a payment to enter, a beneficiary to add, a report to draft).
+THANH_HOA_2026_PROJECTS = [
+    DemoProject(
+        "TH-KCDP-2026-01",
+        "Hỗ trợ ứng dụng dây chuyền sấy nông sản tiết kiệm năng lượng",
+        "ND45-3",
+        400,
+        450,
+        "HTX nông sản Triệu Sơn",
+        d(30, 11, 2026),
+        "xã Triệu Sơn",
+    ),
+    DemoProject(
+        "TH-KCDP-2026-02",
+        "Hỗ trợ ứng dụng máy ép viên nén mùn cưa",
+        "ND45-3",
+        350,
+        380,
+        "Công ty TNHH Lâm sản Bá Thước",
+        d(15, 12, 2026),
+        "xã Bá Thước",
+    ),
+]
 
 
 class Command(BaseCommand):
     help = (
-        "Create the demo logins and the demo data (Thanh Hóa 2024 as published, plus Quảng Nam 2024 and "
-        "Đà Nẵng 2026). Safe to run again."
+        "Create the demo logins and the demo data (Thanh Hóa 2024 as published and its đề án of 2026 under "
+        "way, plus Quảng Nam 2024 and Đà Nẵng 2026). Safe to run again."
     )
 
     def add_arguments(self, parser):
@@ -377,6 +421,15 @@ class Command(BaseCommand):
             self.project(local_plan, spec, manager, author, first_half=spec.accepted <= d(30, 6))
         for spec in NATIONAL_PROJECTS:
             self.project(national_plan, spec, manager, author, contracted_with_cuc=True)
+        self.other_programmes(old_thanh_hoa, manager, author)
+        thanh_hoa = Province.objects.get(code="38", valid_to__isnull=True)
+        th_2026 = self.plan(
+            self.local_scheme(thanh_hoa, "Nghị quyết số 18/2025/NQ-HĐND ngày 10/12/2025 của HĐND tỉnh Thanh Hóa",
+                              (2026, 2030)),
+            thanh_hoa, 2026, "95/QĐ-UBND", "UBND tỉnh Thanh Hóa", d(15, 1, 2026), [("ND45-3", 1200, 3)], manager,
+        )  # fmt: skip
+        for spec in THANH_HOA_2026_PROJECTS:
+            self.project(th_2026, spec, manager, author, finished=False)
 
         danang_author, danang_manager = users["danang.chuyenvien"], users["danang.lanhdao"]
         old_quang_nam = Province.objects.get(code="49", valid_to=d(30, 6, 2025))
@@ -408,6 +461,33 @@ class Command(BaseCommand):
         )
         for spec in DANANG_PROJECTS:
             self.project(danang_plan, spec, danang_manager, danang_author, finished=False)
+
+    def other_programmes(self, province: Province, manager, author) -> None:
+        """Beside khuyến công, what a centre also runs: energy saving (never counted as khuyến công)
+        and paid consultancy with its revenue (Biểu 06 of a report asked for it)."""
+        scheme, _ = Scheme.objects.get_or_create(
+            code=f"TKNL-{province.code}-2021-2025",
+            defaults={
+                "name": f"Chương trình sử dụng năng lượng tiết kiệm và hiệu quả {province.name} giai đoạn 2021–2025",
+                "level": SchemeLevel.LOCAL,
+                "province": province,
+                "legal_basis": "Quyết định số 280/QĐ-TTg ngày 13/3/2019 của Thủ tướng Chính phủ",
+                "start_year": 2021,
+                "end_year": 2025,
+                "programme": Programme.ENERGY_EFFICIENCY,
+            },
+        )
+        plan = self.plan(scheme, province, 2024, "87/QĐ-UBND", "UBND tỉnh Thanh Hóa", d(20, 1),
+                         [("ND45-3", 450, 1)], manager)  # fmt: skip
+        self.project(plan, ENERGY_PROJECT, manager, author, first_half=True)
+        for service, contracts, revenue in CONSULTANCY:
+            if not ConsultancyService.objects.filter(province=province, year=2024, service=service).exists():
+                services.save(
+                    ConsultancyService(
+                        province=province, year=2024, service=service, contracts=contracts, revenue=revenue * TRIEU
+                    ),
+                    user=author,
+                )
 
     @staticmethod
     def output_of(content: str, facilities: int) -> tuple[IndicatorKind, int]:
@@ -471,6 +551,13 @@ class Command(BaseCommand):
             industry=Facility.Industry.PROCESSING,
             workforce=12 + Facility.objects.count() * 3,
         )
+        # Hiệu quả sau hỗ trợ (Biểu 05): the year before support and the year after, as provinces publish.
+        workers = facility.workforce
+        facility.revenue_before, facility.revenue_after = workers * 90 * TRIEU, workers * 117 * TRIEU
+        facility.assets_before, facility.assets_after = workers * 60 * TRIEU, workers * 75 * TRIEU
+        facility.workers_before, facility.workers_after = workers, workers + 4
+        facility.products_before, facility.products_after = 2, 3
+        facility.impact_year_before, facility.impact_year_after = 2023, 2025
         facility.full_clean()
         facility.save()
         return facility
