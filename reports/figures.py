@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import connections
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -49,6 +50,7 @@ from programmes.models import (
     Beneficiary,
     ConsultancyService,
     Disbursement,
+    Facility,
     Indicator,
     IndicatorKind,
     Plan,
@@ -1119,41 +1121,17 @@ def impact(cov: Coverage) -> list[ImpactRow]:
     """Biểu 05: per activity content, the facilities the listed đề án supported and their revenue,
     assets, workers and products before and after support, then the total (each facility once).
 
-    Two queries: the distinct (content, facility) pairs of the listed đề án's beneficiaries with
-    the facility's figures, and the contents' names. A figure counts only where the facility gives
-    it both before and after, so the growth compares like with like.
+    Three queries, summed in SQL whatever the number of facilities: per content over the distinct
+    (content, facility) pairs of the listed đề án's beneficiaries, the total over the distinct
+    facilities, and the contents' names. A figure counts only where the facility gives it both
+    before and after, so the growth compares like with like.
     """
-    columns = [f"facility__{name}_{when}" for name in IMPACT_MEASURES for when in ("before", "after")]
-    pairs = (
-        Beneficiary.objects.filter(project__in=report_projects(cov))
-        .values_list("project__content", "facility", *columns)
-        .distinct()
-        .order_by()
-    )
-    by_content: dict[int, ImpactRow] = {}
-    total = ImpactRow(label="Tổng cộng", kind="total")
-    counted: set[int] = set()
-    for content_id, facility_id, *values in pairs:
-        rows = [by_content.setdefault(content_id, ImpactRow(label=""))]
-        if facility_id not in counted:
-            counted.add(facility_id)
-            rows.append(total)
-        given = False
-        for row in rows:
-            row.facilities += 1
-        for index, name in enumerate(IMPACT_MEASURES):
-            before, after = values[2 * index], values[2 * index + 1]
-            if before is None or after is None:
-                continue
-            given = True
-            for row in rows:
-                measure = row.measures[name]
-                measure.before += before
-                measure.after += after
-                measure.facilities += 1
-        if given:
-            for row in rows:
-                row.with_figures += 1
+    beneficiaries = Beneficiary.objects.filter(project__in=report_projects(cov)).order_by()
+    pairs = beneficiaries.values(content_ref=F("project__content"), facility_ref=F("facility")).distinct()
+    facilities = beneficiaries.values(facility_ref=F("facility")).distinct()
+    by_content = {row[0]: _impact_row("", row[1:]) for row in _impact_sums(pairs, group=True)}
+    if not by_content:
+        return []
     names = {
         pk: (code, number, short_name)
         for pk, code, number, short_name in ActivityContent.objects.filter(pk__in=by_content).values_list(
@@ -1165,9 +1143,42 @@ def impact(cov: Coverage) -> list[ImpactRow]:
         row = by_content[content_id]
         row.label = names[content_id][2]
         result.append(row)
-    if result:
-        result.append(total)
+    (total,) = _impact_sums(facilities, group=False)
+    result.append(_impact_row("Tổng cộng", total, kind="total"))
     return result
+
+
+def _impact_sums(subquery, *, group: bool) -> list[tuple]:
+    """Per content (`group`) or in all: the facilities, those giving some figure, and each measure's
+    sums before and after with the number of facilities giving both, over the subquery's facilities."""
+
+    def both(name: str) -> str:
+        return f"f.{name}_before IS NOT NULL AND f.{name}_after IS NOT NULL"
+
+    columns = ["COUNT(*)", f"COUNT(CASE WHEN {' OR '.join(f'({both(name)})' for name in IMPACT_MEASURES)} THEN 1 END)"]
+    for name in IMPACT_MEASURES:
+        columns += [
+            f"SUM(CASE WHEN {both(name)} THEN f.{name}_before END)",
+            f"SUM(CASE WHEN {both(name)} THEN f.{name}_after END)",
+            f"COUNT(CASE WHEN {both(name)} THEN 1 END)",
+        ]
+    inner, params = subquery.query.get_compiler(using=subquery.db).as_sql()
+    sql = (
+        f"SELECT {'p.content_ref, ' if group else ''}{', '.join(columns)} FROM ({inner}) p "
+        f"JOIN {Facility._meta.db_table} f ON f.id = p.facility_ref{' GROUP BY p.content_ref' if group else ''}"
+    )
+    with connections[subquery.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _impact_row(label: str, sums, kind: str = "content") -> ImpactRow:
+    facilities, with_figures, *measures = (int(value or 0) for value in sums)
+    row = ImpactRow(label=label, facilities=facilities, with_figures=with_figures, kind=kind)
+    for index, name in enumerate(IMPACT_MEASURES):
+        before, after, given = measures[3 * index : 3 * index + 3]
+        row.measures[name] = ImpactMeasure(before=before, after=after, facilities=given)
+    return row
 
 
 # --- The centre's other programmes, beside khuyến công -----------------------------------------

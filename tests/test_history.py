@@ -65,3 +65,25 @@ def test_an_administrator_reads_the_history_of_a_deleted_disbursement(client, ad
     assert "Xóa" in response.content.decode()
     client.force_login(thanhhoa_officer)
     assert client.get(reverse("admin:programmes_disbursement_history", args=[pk])).status_code == 404
+
+
+def test_a_projects_history_shows_its_payments_and_names_the_authors(client, thanhhoa_officer, danang_officer):
+    """The đề án's history page lists its payments' changes too, and every author by name."""
+    from programmes import services
+
+    thanhhoa_officer.first_name, thanhhoa_officer.last_name = "Lê Thị", "Hoa"
+    thanhhoa_officer.save()
+    project = ProjectFactory()
+    payment = disburse(project, 40_000_000, voucher_number="TT-TH-01", user=thanhhoa_officer)
+    services.disbursement_delete(disbursement=payment, user=thanhhoa_officer, reason="Nhập nhầm số tiền")
+    project.name = "Hỗ trợ máy sấy nông sản"
+    services.project_save(project=project, user=thanhhoa_officer)
+    client.force_login(thanhhoa_officer)
+    page = client.get(reverse("admin:programmes_project_history", args=[project.pk]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "TT-TH-01" in text and "40.000.000" in text and "Nhập nhầm số tiền" in text
+    assert text.count("Hoa") >= 3 and ">thanhhoa.officer<" not in text  # by name, not by login
+    # Another province's officer sees neither the đề án nor its payments.
+    client.force_login(danang_officer)
+    assert client.get(reverse("admin:programmes_project_history", args=[project.pk])).status_code == 404

@@ -3,7 +3,7 @@ the same for a few rows as for many (issue 17). A broken pin prints the SQL it r
 
 The Reports page with a preview: the session, the user and their profile, the parameters'
 choices, the report's figures (`figures.summary`, ten queries), its list of đề án
-(`figures.project_rows`, four) and Biểu 05 (`figures.impact`: one, and one more naming the contents
+(`figures.project_rows`, four) and Biểu 05 (`figures.impact`: one, and two more (the total, the contents)
 when a listed đề án has beneficiaries), the user's drafts and issued versions. A draft adds the draft
 and its issued versions. A batch: the session, the user, the batch, and its page of changes.
 """

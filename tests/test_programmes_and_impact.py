@@ -348,3 +348,20 @@ def test_every_existing_scheme_is_khuyen_cong():
     # The national schemes the migrations ship stay khuyến công (the field's default for every row).
     assert Scheme.objects.exists()
     assert set(Scheme.objects.values_list("programme", flat=True)) == {Programme.INDUSTRY_PROMOTION}
+
+
+def test_biểu_05_takes_three_queries_whatever_the_number_of_facilities(supported):
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import BeneficiaryFactory
+
+    cov = figures.coverage(period_for(2024, "year"), province=supported["province"])
+    with CaptureQueriesContext(connection) as few:
+        figures.impact(cov)
+    item = project(supported["local"], 300)
+    for _ in range(12):
+        BeneficiaryFactory(project=item, support_amount=10 * TRIEU)
+    with CaptureQueriesContext(connection) as many:
+        rows = figures.impact(cov)
+    assert len(few.captured_queries) == len(many.captured_queries) == 3
+    assert rows[-1].facilities == 14

@@ -181,6 +181,9 @@ def _money_locked(obj) -> bool:
     return stored is not None and stored.status in statuses.DECIDED
 
 
+PAYMENT_HISTORY_ROWS = 200  # a đề án has a few payments; its history page lists at most these changes
+
+
 @admin.register(Project)
 class ProjectAdmin(OneTimeEntryMixin, ExportMixin, TotalsChangeListMixin, ScopedAdmin):
     export_kinds = ("projects", "indicators")
@@ -261,6 +264,18 @@ class ProjectAdmin(OneTimeEntryMixin, ExportMixin, TotalsChangeListMixin, Scoped
         if _money_locked(obj):
             fields += [name for name in MONEY_AFTER_APPROVAL.values() if name not in fields]
         return fields
+
+    object_history_template = "admin/programmes/project/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The đề án's history, then its payments' (entered, changed, deleted), newest first: a
+        payment is part of what happened to the đề án."""
+        self._require_in_scope(request, object_id)  # a number, of a đề án the user sees
+        payments = (
+            Disbursement.history.filter(project_id=object_id).select_related("history_user").order_by("-history_date")
+        )
+        context = {"payment_history": payments[:PAYMENT_HISTORY_ROWS], "payment_history_rows": PAYMENT_HISTORY_ROWS}
+        return super().history_view(request, object_id, {**context, **(extra_context or {})})
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
