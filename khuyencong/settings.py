@@ -213,7 +213,11 @@ USE_TZ = True
 # Vietnamese dates as dd/mm/yyyy (Django's own vi formats use d-m-Y).
 FORMAT_MODULE_PATH = ["khuyencong.formats"]
 # The catalogue of the site's composition (khuyencong/: the start page); the apps keep their own.
-LOCALE_PATHS = [BASE_DIR / "khuyencong" / "locale"]
+LOCALE_PATHS = [
+    # Corrections to the Vietnamese of Django and the libraries, kept by hand: listed first, so they win.
+    BASE_DIR / "khuyencong" / "locale_django",
+    BASE_DIR / "khuyencong" / "locale",
+]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

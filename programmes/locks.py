@@ -17,6 +17,10 @@ from contextvars import ContextVar
 Checker = Callable[[object, object], str | None]
 
 _checkers: list[Checker] = []
+# A holder takes a stored row and returns the notices of the locks that hold it as it stands (a
+# payment dated in a locked period, a đề án an issued report listed): shown before anyone types.
+Holder = Callable[[object], list[str]]
+_holders: list[Holder] = []
 _memo: ContextVar[dict | None] = ContextVar("period_lock_memo", default=None)
 
 
@@ -30,6 +34,25 @@ def register(checker: Checker) -> Checker:
 def unregister(checker: Checker) -> None:
     if checker in _checkers:
         _checkers.remove(checker)
+
+
+def register_holder(holder: Holder) -> Holder:
+    """Register what says which locks hold a stored row as it stands (usable as a decorator)."""
+    if holder not in _holders:
+        _holders.append(holder)
+    return holder
+
+
+def held_by(row) -> list[str]:
+    """The notices of the locks holding `row` as it is stored ("đã khóa bởi Báo cáo số …"), none for a new
+    row; read once per row object (a page asks several times)."""
+    if row is None or getattr(row, "pk", None) is None:
+        return []
+    cached = getattr(row, "_held_by", None)
+    if cached is None:
+        cached = [notice for holder in _holders for notice in holder(row)]
+        row._held_by = cached
+    return cached
 
 
 def lock_errors(new, stored=None) -> list[str]:

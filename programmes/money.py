@@ -61,18 +61,27 @@ class DisbursementChange:
 
 
 def disbursement_limit_errors(
-    project, changes: Iterable[DisbursementChange], *, advanced: int | None = None
+    project,
+    changes: Iterable[DisbursementChange],
+    *,
+    advanced: int | None = None,
+    earlier: Iterable[DisbursementChange] = (),
 ) -> list[str]:
     """Return the messages that the changes would break the project's money limits with.
 
     `project.disbursed_amount` is the total in the database before the changes; `advanced`, when
-    given, the advances already paid on it (read here otherwise).
+    given, the advances already paid on it (read here otherwise); `earlier`, the changes accepted
+    before these in the same file or request, so "still available" is what they have left.
     """
-    changes = list(changes)
+    earlier = list(earlier)
+    changes = [*earlier, *changes]
     new_total = project.disbursed_amount + sum(c.amount - c.old_amount for c in changes)
     errors = []
     if new_total > project.kc_support:
-        available = project.kc_support - project.disbursed_amount + sum(c.old_amount for c in changes)
+        taken = sum(c.amount - c.old_amount for c in earlier)
+        available = (
+            project.kc_support - project.disbursed_amount - taken + sum(c.old_amount for c in changes[len(earlier) :])
+        )
         errors.append(
             _(
                 "The disbursements exceed the approved KC support of %(support)s đồng. "

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from programmes import locks
 from programmes.models import (
@@ -131,6 +132,61 @@ def period_lock(new, stored=None) -> str | None:
         if _holds(lock, new, stored):
             return lock_message(lock)
     return None
+
+
+@locks.register_holder
+def holding(row) -> list[str]:
+    """What a page says above a stored row that a lock holds as it stands, before anyone types."""
+    if isinstance(row, Disbursement):
+        kind, day = "payment", row.paid_on
+    elif isinstance(row, ProjectAdjustment):
+        kind, day = "adjustment", row.effective_on
+    elif isinstance(row, (Project, Beneficiary)):
+        kind, day = "project" if isinstance(row, Project) else "beneficiary", None
+    else:
+        return []
+    notices = []
+    for lock in _active_locks(row):
+        dated = day is not None and _inside(lock, day)
+        listed = day is None and _listed(lock, row if kind == "project" else row.project)
+        if dated or listed:
+            notices.append(lock_notice(lock, kind))
+    return notices
+
+
+LOCK_NOTICES = {
+    "payment": gettext_noop(
+        "Locked by report no. %(number)s of %(date)s (period %(start)s – %(end)s): this payment cannot be "
+        "changed or deleted."
+    ),
+    "adjustment": gettext_noop(
+        "Locked by report no. %(number)s of %(date)s (period %(start)s – %(end)s): this adjustment cannot be "
+        "changed or deleted."
+    ),
+    "project": gettext_noop(
+        "Listed in report no. %(number)s of %(date)s (period %(start)s – %(end)s): its reported details, its "
+        "beneficiaries and its payments of the period are locked; the other fields can still be changed."
+    ),
+    "beneficiary": gettext_noop(
+        "Locked by report no. %(number)s of %(date)s (period %(start)s – %(end)s), which listed its đề án: "
+        "this beneficiary cannot be changed or deleted."
+    ),
+}
+
+
+def lock_notice(lock, kind: str) -> str:
+    issued = lock.issued_report
+    return (
+        _(LOCK_NOTICES[kind])
+        % {
+            "start": _date(lock.date_from),
+            "end": _date(lock.date_until),
+            "number": issued.number,
+            "date": _date(issued.issued_on),
+        }
+        + " "
+        + _("An administrator can unlock the period, giving a reason.")
+    )
 
 
 def lock_message(lock) -> str:

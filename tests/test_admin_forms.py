@@ -145,12 +145,12 @@ def test_inline_beneficiaries_cannot_exceed_the_support(client, thanhhoa_officer
     second.save()
     client.force_login(thanhhoa_officer)
     data = project_form_data(client, project)
-    add_inline_beneficiary(data, second, 150_000_000)
+    index = add_inline_beneficiary(data, second, 150_000_000)
     response = client.post(reverse("admin:programmes_project_change", args=[project.pk]), data)
     assert response.status_code == 200
-    assert "vượt kinh phí khuyến công của đề án" in str(
-        response.context["inline_admin_formsets"][0].formset.non_form_errors()
-    ), response.context["errors"]
+    # At the row that was typed, not above the table (issue 22).
+    row = response.context["inline_admin_formsets"][0].formset.forms[index]
+    assert "vượt kinh phí khuyến công của đề án" in str(row.errors["support_amount"]), response.context["errors"]
     assert list(project.beneficiaries.values_list("pk", flat=True)) == [first.pk]
 
 

@@ -205,8 +205,8 @@ def register(thanhhoa_officer):
         )
         for i in range(3)
     ]
-    for project in projects:
-        disburse(project, 300_000_000)
+    for number, project in enumerate(projects):
+        disburse(project, 300_000_000, voucher_number=f"UNC-TH-{number:02}")
     return projects
 
 

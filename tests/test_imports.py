@@ -499,3 +499,16 @@ def test_a_negative_count_is_refused_as_a_number_not_as_money(thanhhoa_manager):
     data = xlsx(columns, [[row.get(name) for name in columns]])
     _batch, outcome = run("facilities", data, thanhhoa_manager, commit=False)
     assert [(column, message) for _n, column, message in outcome.errors] == [("Số lao động", "Số không được âm.")]
+
+
+def test_the_preview_names_what_each_update_changes_before_and_after(thanhhoa, thanhhoa_manager):
+    """ "1 cập nhật" says which fields, from what to what (issue 22)."""
+    _plan, (first, _second), _facility = thanhhoa
+    disburse(first, 5_000_000, voucher_number="OLD-1", paid_on=d(2024, 5, 1))
+    rows = [[first.code, d(2024, 5, 1), "7.000.000", "", "Thanh toán", "OLD-1", "sửa"]]
+    batch, outcome = run("disbursements", xlsx(headers("disbursements"), rows), thanhhoa_manager, commit=False)
+    assert outcome.updated == 1
+    (_number, action, _label, changes), *_ = services.summary(outcome)["sample"]
+    assert action == "updated"
+    assert "Số tiền (đồng): 5.000.000 → 7.000.000" in changes and "Ghi chú: – → sửa" in changes
+    assert not any(line.startswith("Ngày") for line in changes), "only what changes"

@@ -166,6 +166,7 @@ def test_the_admin_refuses_a_payment_in_a_locked_period(client, thanhhoa_2024, t
             "voucher_number": payment.voucher_number,
             "note": "",
         },
+        follow=True,
     )
     assert response.status_code == 200
     assert "9/BC-SCT" in response.content.decode()

@@ -24,12 +24,13 @@ from django.db.models.functions import Concat
 from django.http import Http404, HttpResponseRedirect
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from .. import services
+from .. import locks, services
 from ..access import (
     may_enter_provincial_data,
     may_write_in_province,
@@ -218,7 +219,8 @@ class LabelledInlineMixin:
                     widget = field.widget
                     while hasattr(widget, "widget"):  # the related-object links wrap the input
                         widget = widget.widget
-                    widget.attrs.setdefault("aria-label", str(field.label))
+                    if field.label and not widget.is_hidden:
+                        widget.attrs.setdefault("aria-label", str(field.label))
 
         return LabelledFormSet
 
@@ -286,8 +288,41 @@ class ScopedChoicesMixin(JunkProofRelationsMixin):
         fields = super().get_fields(request, obj)
         readonly = set(super().get_readonly_fields(request, obj))
         if self._read_only_view(request, obj):
-            return self._display_names(fields)
+            # Every field is read only, in the model's order (a field the form declares would come first
+            # and then again).
+            return list(dict.fromkeys(self.get_readonly_fields(request, obj)))
         return [f"{n}_display" if n in self.money_fields and n in readonly else n for n in fields]
+
+
+def error_summary(adminform, inline_admin_formsets) -> list[tuple[str, str, str]]:
+    """Every error of a refused form, as (anchor, where, message): the banner above the form says what is
+    wrong and links to the field or table row that caused it ("Giải ngân, dòng 2 – Số tiền (đồng)")."""
+    found = []
+    form = getattr(adminform, "form", None)
+    if form is not None and form.is_bound:
+        found += _form_errors(form, "", "")
+    for inline in inline_admin_formsets:
+        formset = inline.formset
+        if not formset.is_bound:
+            continue
+        title = str(capfirst(inline.opts.verbose_name_plural))
+        group = f"{formset.prefix}-group"
+        found += [(group, title, message) for message in formset.non_form_errors()]
+        for index, row in enumerate(formset.forms, start=1):
+            where = gettext("%(table)s, row %(row)s") % {"table": title, "row": index}
+            found += _form_errors(row, where, group)
+    return found
+
+
+def _form_errors(form, where: str, fallback: str) -> list[tuple[str, str, str]]:
+    found = []
+    for name, messages_ in form.errors.items():
+        field = form.fields.get(name) if name != NON_FIELD_ERRORS else None
+        anchor = form[name].auto_id if field is not None and not field.widget.is_hidden else fallback
+        label = str(field.label) if field is not None and field.label else ""
+        place = " – ".join(part for part in (where, label) if part)
+        found += [(anchor, place, message) for message in messages_]
+    return found
 
 
 class ServiceWritesMixin:
@@ -349,14 +384,28 @@ class ScopedAdmin(
         return super().has_add_permission(request) and may_enter_provincial_data(request.user)
 
     def has_change_permission(self, request, obj=None):
-        if not super().has_change_permission(request, obj):
+        if not super().has_change_permission(request, obj) or self._held(obj):
             return False
         return obj is None or may_write_in_province(request.user, services.province_id_of(obj))
 
     def has_delete_permission(self, request, obj=None):
-        if not super().has_delete_permission(request, obj):
+        if not super().has_delete_permission(request, obj) or self._held(obj):
             return False
         return obj is None or may_write_in_province(request.user, services.province_id_of(obj))
+
+    # --- Locked periods, said before anyone types ---
+
+    # Whether a lock holding the stored row as it stands (`locks.held_by`: a payment dated in a locked
+    # period) makes its whole page read only; the page says which report locked it either way.
+    lock_makes_read_only = False
+
+    def _held(self, obj) -> bool:
+        return self.lock_makes_read_only and obj is not None and bool(locks.held_by(obj))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["lock_notices"] = locks.held_by(obj)
+        context["error_summary"] = error_summary(context.get("adminform"), context.get("inline_admin_formsets", []))
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -382,6 +431,16 @@ class ScopedAdmin(
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if object_id is not None and not _is_id(object_id):
             raise Http404
+        if request.method == "POST" and object_id is not None and self.lock_makes_read_only:
+            # Sent from a page opened before the period was locked: nothing is saved, and the page,
+            # read only now, says which report locked it.
+            held = locks.held_by(self.get_object(request, object_id))
+            if held:
+                for notice in held:
+                    self.message_user(
+                        request, gettext("Nothing was saved. %(notice)s") % {"notice": notice}, messages.ERROR
+                    )
+                return HttpResponseRedirect(request.get_full_path())
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except (ValidationError, PermissionDenied) as exc:

@@ -56,6 +56,7 @@ class FacilityAdmin(ExportMixin, ScopedAdmin):
 @admin.register(Beneficiary)
 class BeneficiaryAdmin(ExportMixin, TotalsChangeListMixin, ScopedAdmin):
     export_kinds = ("beneficiaries",)
+    lock_makes_read_only = True
     search_keys_first = True
     list_display = ["facility", "project", "support_item", "support_column", "counterpart_column", "cap_exception"]
     list_filter = [CurrentProvinceFilter, YearFilter, "support_item"]
@@ -81,6 +82,7 @@ class BeneficiaryAdmin(ExportMixin, TotalsChangeListMixin, ScopedAdmin):
 @admin.register(Disbursement)
 class DisbursementAdmin(OneTimeEntryMixin, ExportMixin, TotalsChangeListMixin, ScopedAdmin):
     export_kinds = ("disbursements",)
+    lock_makes_read_only = True
     search_keys_first = True
     list_display = ["paid_on", "project_code", "facility", "kind", "source", "amount_column", "voucher_number"]
     list_filter = [CurrentProvinceFilter, YearFilter, "project__plan__scheme__level", "kind", "source"]

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .. import lifecycle, services, statuses, totals
+from .. import lifecycle, locks, services, statuses, totals
 from ..access import (
     is_approver,
 )
@@ -38,7 +38,27 @@ from .base import (
 )
 
 
-class DisbursementInlineFormSet(forms.BaseInlineFormSet):
+def refuse_at_rows(rows, field: str, errors: list[str]) -> None:
+    """A limit broken by the rows typed: the refusal goes at the amount of each row that was typed or
+    changed (where the user is looking), or above the table when only deletions broke it."""
+    if not rows:
+        raise ValidationError(errors)
+    for form in rows:
+        form.add_error(field, errors)
+
+
+class LockedRowsFormSet(forms.BaseInlineFormSet):
+    """A row a lock holds as it stands (`locks.held_by`) is shown read only, its "Xóa" box too: what the
+    service would refuse on saving cannot be typed in the first place."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if locks.held_by(form.instance):
+            for field in form.fields.values():
+                field.disabled = True
+
+
+class DisbursementInlineFormSet(LockedRowsFormSet):
     def save_new(self, form, commit=True):
         payment = super().save_new(form, commit=commit)
         payment.entry_token = entry_token(self.data, form.prefix)  # the row's own one-time token
@@ -50,7 +70,7 @@ class DisbursementInlineFormSet(forms.BaseInlineFormSet):
             return
         project = Project.objects.get(pk=self.instance.pk)
         project.kc_support = self.instance.kc_support
-        changes = []
+        changes, rows = [], []
         for form in self.forms:
             if not form.has_changed() and form.instance.pk:
                 continue
@@ -67,25 +87,29 @@ class DisbursementInlineFormSet(forms.BaseInlineFormSet):
                     old_kind=old.get("kind"),
                 )
             )
+            if not deleting:
+                rows.append(form)
         errors = disbursement_limit_errors(project, changes)
         if errors:
-            raise ValidationError(errors)
+            refuse_at_rows(rows, "amount", errors)
 
 
-class BeneficiaryInlineFormSet(forms.BaseInlineFormSet):
+class BeneficiaryInlineFormSet(LockedRowsFormSet):
     def clean(self):
         super().clean()
         if any(self.errors) or not self.instance.pk:
             return
         project = Project.objects.get(pk=self.instance.pk)
-        total = 0
+        total, rows = 0, []
         for form in self.forms:
             cleaned = getattr(form, "cleaned_data", None) or {}
             if cleaned and not (self.can_delete and self._should_delete_form(form)):
                 total += cleaned.get("support_amount") or 0
+                if form.has_changed():
+                    rows.append(form)
         errors = beneficiary_limit_errors(project, total - project.beneficiary_support)
         if errors:
-            raise ValidationError(errors)
+            refuse_at_rows(rows, "support_amount", errors)
 
 
 class BeneficiaryInline(LabelledInlineMixin, ScopedChoicesMixin, admin.TabularInline):
@@ -176,6 +200,14 @@ MONEY_AFTER_APPROVAL = {
 }
 
 
+# What a report printed of a đề án it listed (reports.locks.PROJECT_REPORTED): read only while the
+# report's period is locked.
+REPORTED_FIELDS = [
+    "plan", "name", "content", "is_group", "implementing_unit", "commune", "location",
+    "decision_number", "start_date", "end_date",
+]  # fmt: skip
+
+
 def _money_locked(obj) -> bool:
     stored = _stored_project(obj) if obj is not None else None
     return stored is not None and stored.status in statuses.DECIDED
@@ -263,6 +295,8 @@ class ProjectAdmin(OneTimeEntryMixin, ExportMixin, TotalsChangeListMixin, Scoped
         fields = list(super().get_readonly_fields(request, obj))
         if _money_locked(obj):
             fields += [name for name in MONEY_AFTER_APPROVAL.values() if name not in fields]
+        if locks.held_by(obj):
+            fields += [name for name in REPORTED_FIELDS if name not in fields]
         return fields
 
     object_history_template = "admin/programmes/project/object_history.html"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from axes.models import AccessAttempt
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
@@ -12,11 +13,12 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .. import services
+from ..access import Role
 from ..forms import (
     TextRuleMixin,
 )
@@ -35,18 +37,65 @@ class UserProfileInline(JunkProofRelationsMixin, admin.StackedInline):
     fields = ["role", "province"]
 
 
+# Django stores each permission's name in English at migrate time ("Can add project"); the lists of
+# permissions name them in the reader's language from the model's own name instead.
+PERMISSION_ACTIONS = {
+    "add": _("may add %(name)s"),
+    "change": _("may change %(name)s"),
+    "delete": _("may delete %(name)s"),
+    "view": _("may view %(name)s"),
+}
+
+
+def permission_label(permission) -> str:
+    """'Khuyến công | đề án khuyến công | được thêm đề án khuyến công', in the reader's language."""
+    content_type = permission.content_type
+    model = content_type.model_class()
+    name = gettext(str(model._meta.verbose_name)) if model else content_type.model
+    try:
+        app = gettext(str(apps.get_app_config(content_type.app_label).verbose_name))
+    except LookupError:
+        app = content_type.app_label
+    action, _sep, rest = permission.codename.partition("_")
+    if action in PERMISSION_ACTIONS and rest == content_type.model:
+        what = PERMISSION_ACTIONS[action] % {"name": name}
+    else:
+        what = gettext(permission.name)
+    return f"{app} | {name} | {what}"
+
+
+def group_label(group) -> str:
+    """A role's group by the role's name ("Chuyên viên Sở / Trung tâm KC"), not its code."""
+    return str(Role(group.name).label) if group.name in Role.values else group.name
+
+
+class PermissionLabelsMixin:
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request=request, **kwargs)
+        if db_field.name in ("permissions", "user_permissions") and field is not None:
+            field.label_from_instance = permission_label
+        if db_field.name == "groups" and field is not None:
+            field.label_from_instance = group_label
+        return field
+
+
 User = get_user_model()
 admin.site.unregister(User)
 admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class GroupAdmin(JunkProofRelationsMixin, DjangoGroupAdmin):
+class GroupAdmin(PermissionLabelsMixin, JunkProofRelationsMixin, DjangoGroupAdmin):
     form = type("GroupForm", (TextRuleMixin, forms.ModelForm), {})
+    list_display = ["name", "role_column"]
+
+    @admin.display(description=_("role"))
+    def role_column(self, obj):
+        return group_label(obj) if obj.name in Role.values else "–"
 
 
 @admin.register(User)
-class UserAdmin(JunkProofRelationsMixin, DjangoUserAdmin):
+class UserAdmin(PermissionLabelsMixin, JunkProofRelationsMixin, DjangoUserAdmin):
     form = type("UserChangeForm", (TextRuleMixin, DjangoUserAdmin.form), {})
     add_form = type("UserCreationForm", (TextRuleMixin, DjangoUserAdmin.add_form), {})
     inlines = [UserProfileInline]

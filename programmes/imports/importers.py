@@ -16,8 +16,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import BigIntegerField, Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from programmes import caps, services
@@ -70,6 +71,7 @@ class Row:
     stored: object = None  # the record as stored (None: new)
     key: tuple = ()
     context: dict = field(default_factory=dict)
+    changed: list[str] = field(default_factory=list)  # the fields an update changes (attnames)
 
     def fail(self, column: str, message: str) -> None:
         if (column, message) not in self.errors:
@@ -93,6 +95,40 @@ def snapshot(instance, names) -> dict:
         value = getattr(instance, name)
         result[name] = value.isoformat() if isinstance(value, datetime.date) else value
     return result
+
+
+def described_changes(row: Row) -> list[str]:
+    """What an update changes, field by field, as the preview shows it: "Số tiền (đồng): 100.000.000 →
+    120.000.000" (money grouped, dates dd/mm/yyyy, choices and related records by name)."""
+    if row.stored is None or not row.changed:
+        return []
+    fields = {f.attname: f for f in type(row.stored)._meta.concrete_fields}
+    lines = []
+    for name in row.changed:
+        model_field = fields.get(name)
+        if model_field is None:
+            continue
+        before, after = (_shown(model_field, record) for record in (row.stored, row.target))
+        lines.append(f"{capfirst(model_field.verbose_name)}: {before} → {after}")
+    return lines
+
+
+def _shown(model_field, record) -> str:
+    value = getattr(record, model_field.attname)
+    if value is None or value == "":
+        return "–"
+    if model_field.is_relation:
+        related = getattr(record, model_field.name, None) if model_field.is_cached(record) else None
+        return str(related) if related is not None else str(value)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(model_field, BigIntegerField):  # money, whole đồng
+        return money(value)
+    return str(value)
 
 
 def chunked(values, size=CHUNK):
@@ -187,10 +223,9 @@ class Importer(ABC):
         """Set the row's action from the target against the stored record."""
         if row.stored is None:
             row.action = "new"
-        elif all(getattr(row.target, name) == getattr(row.stored, name) for name in self.written):
-            row.action = "unchanged"
         else:
-            row.action = "updated"
+            row.changed = [name for name in self.written if getattr(row.target, name) != getattr(row.stored, name)]
+            row.action = "updated" if row.changed else "unchanged"
 
     def change(self, row: Row, instance) -> Change:
         after = snapshot(instance, self.written)

@@ -106,6 +106,8 @@ class ImportChange(models.Model):
     after = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("import change")
+        verbose_name_plural = _("import changes")
         ordering = ["batch", "position"]
         constraints = [models.UniqueConstraint(fields=["batch", "position"], name="importchange_position_unique")]
 

@@ -11,6 +11,7 @@ newest first, refused (all of it) where a later change depends on one of them.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -27,7 +28,7 @@ from programmes.lib.text import text_problem
 
 from .files import RefusedFile, read_table
 from .formats import FORMATS
-from .importers import IMPORTERS, Change, Row, RowError
+from .importers import IMPORTERS, Change, Row, RowError, described_changes
 from .models import ImportBatch, ImportChange
 from .widgets import is_blank
 from .workbooks import ERROR_HEADER
@@ -288,7 +289,10 @@ SAMPLE_ROWS = 200
 
 def summary(outcome: Outcome) -> dict:
     """What the preview page shows: counts, notes and the first rows' actions."""
-    sample = [[row.number, row.action, row.label] for row in outcome.rows if not row.errors][:SAMPLE_ROWS]
+    good = (row for row in outcome.rows if not row.errors)
+    sample = [
+        [row.number, row.action, row.label, described_changes(row)] for row in itertools.islice(good, SAMPLE_ROWS)
+    ]
     return {
         "created": outcome.created,
         "updated": outcome.updated,

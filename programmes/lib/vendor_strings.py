@@ -61,6 +61,12 @@ VENDOR_STRINGS = [
     ),
     gettext_noop("Page not found"),
     gettext_noop("The page or record does not exist, or it belongs to another province."),
+    gettext_noop("The form has expired"),
+    gettext_noop(
+        "The page was open too long, or the browser did not send this site's cookie, so the form was not "
+        "accepted. Nothing was changed. Go back, reload the page and send it again; if this happens again, "
+        "allow cookies for this site in the browser."
+    ),
     gettext_noop("Something went wrong"),
     gettext_noop(
         "The application met an error and nothing was changed. The error has been recorded; please try again later."

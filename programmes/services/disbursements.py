@@ -140,7 +140,7 @@ def disbursements_create(*, payments: list[dict], user: Actor = None, reason: st
                     )
                 change = DisbursementChange(amount=disbursement.amount, kind=disbursement.kind)
                 limit_errors = disbursement_limit_errors(
-                    project, [*changes.get(project.pk, []), change], advanced=advanced.get(project.pk)
+                    project, [change], earlier=changes.get(project.pk, []), advanced=advanced.get(project.pk)
                 )
                 if limit_errors:
                     raise ValidationError({"amount": limit_errors})

@@ -5,6 +5,8 @@
  * when nothing is chosen, and its search box has no name at all. Name each after the field's
  * label (or, in a table of inline rows, its column), whenever select2 draws or redraws one.
  *
+ * 3. Django draws yes/no icons with alt="True", "False" or "None"; they are read in Vietnamese.
+ *
  * 2. A table wider than the screen (inline rows on a phone, a report's tables) scrolls sideways: it gets a name and
  *    a place in the tab order, so it can be scrolled from the keyboard.
  */
@@ -58,7 +60,20 @@
         });
     }
 
+    const ICON_WORDS = {
+        vi: {"True": "Có", "False": "Không", "None": "Không rõ"},
+        en: {"True": "Yes", "False": "No", "None": "Unknown"},
+    };
+
+    function nameIcons() {
+        const words = ICON_WORDS[(document.documentElement.lang || "vi").slice(0, 2)] || ICON_WORDS.vi;
+        document.querySelectorAll('img[alt="True"], img[alt="False"], img[alt="None"]').forEach(function (icon) {
+            icon.alt = words[icon.alt];
+        });
+    }
+
     document.addEventListener("DOMContentLoaded", function () {
+        nameIcons();
         nameAll(document);
         scrollableByKeyboard();
         // Named as soon as select2 draws (the observer runs before anything else reads the page;
