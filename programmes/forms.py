@@ -19,7 +19,14 @@ class DayInput(forms.DateInput):
     browser's: mm/dd/yyyy in an English one). Read by DATE_INPUT_FORMATS, which also take YYYY-MM-DD."""
 
     def __init__(self, attrs=None):
-        defaults = {"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", "autocomplete": "off", "size": 10}
+        # vDateField: the admin's calendar and "Hôm nay" beside it, where the page loads them.
+        defaults = {
+            "placeholder": _("dd/mm/yyyy"),
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "size": 10,
+            "class": "vDateField",
+        }
         super().__init__(attrs={**defaults, **(attrs or {})}, format="%d/%m/%Y")
 
 

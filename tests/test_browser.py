@@ -245,6 +245,10 @@ def test_no_serious_accessibility_problem_for_any_role(page, request, role, regi
     if can_add:
         paths["new project"] = reverse("admin:programmes_project_add")
         paths["new payment"] = reverse("admin:programmes_disbursement_add")
+    if role == "administrator":  # the user page had an unlabelled field (issue 22)
+        paths["user"] = reverse("admin:auth_user_change", args=[user.pk])
+        paths["new user"] = reverse("admin:auth_user_add")
+        paths["group"] = reverse("admin:auth_group_add")
     for name, path in paths.items():
         page.goto(page.base + path)
         page.wait_for_load_state("load")
@@ -328,6 +332,9 @@ def test_a_manager_previews_issues_and_downloads_a_report(page, thanhhoa_manager
     page.click("button:has-text('Ban hành báo cáo này')")
     page.wait_for_selector("code.sha")
     shot(page, "reports-issued", ".report-lists")
+    assert not axe_problems(page), "the issued versions' PDF and Excel links read against their text"
+    page.goto(page.base + reverse("reports:index"))
+    assert not axe_problems(page)
     with page.expect_download() as download:
         page.click("a:has-text('PDF') >> nth=0")
     path = download.value.path()

@@ -277,3 +277,23 @@ def test_the_import_preview_fits_and_shows_each_update_before_and_after(
         assert not problems, problems
     finally:
         context.close()
+
+
+def test_report_dates_are_dd_mm_yyyy_with_the_admins_calendar_in_an_english_browser(
+    chromium,  # noqa: F811
+    live_server,
+    thanhhoa_manager,
+):
+    """5 March is "05/03/2024" on the Reports page whatever the browser's language, typed or picked."""
+    context, tab = open_tab(chromium, live_server, 1024, locale="en-US")
+    try:
+        log_in(tab, thanhhoa_manager)
+        tab.goto(tab.base + reverse("reports:index"))
+        assert tab.get_attribute("#id_date_from", "type") == "text"
+        assert tab.get_attribute("#id_date_from", "placeholder") == "dd/mm/yyyy"
+        tab.click("#calendarlink0")
+        tab.click(".calendarbox:visible td a >> text='5'")
+        picked = tab.input_value("#id_date_from")
+        assert picked[:2] == "05" and picked[2] == "/" and len(picked) == 10, picked
+    finally:
+        context.close()

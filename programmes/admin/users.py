@@ -99,6 +99,8 @@ class UserAdmin(PermissionLabelsMixin, JunkProofRelationsMixin, DjangoUserAdmin)
     form = type("UserChangeForm", (TextRuleMixin, DjangoUserAdmin.form), {})
     add_form = type("UserCreationForm", (TextRuleMixin, DjangoUserAdmin.add_form), {})
     inlines = [UserProfileInline]
+    # Recorded by the sign-in, not typed (and their two unlabelled boxes were axe's critical finding).
+    readonly_fields = ["last_login", "date_joined"]
     list_display = [
         "username",
         "first_name",

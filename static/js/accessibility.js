@@ -5,6 +5,9 @@
  * when nothing is chosen, and its search box has no name at all. Name each after the field's
  * label (or, in a table of inline rows, its column), whenever select2 draws or redraws one.
  *
+ * 4. The search icon of Django's two-list picker (permissions, groups) carries the box's name as an
+ *    aria-label on a plain span, which ARIA does not allow: it becomes an image of that name.
+ *
  * 3. Django draws yes/no icons with alt="True", "False" or "None"; they are read in Vietnamese.
  *
  * 2. A table wider than the screen (inline rows on a phone, a report's tables) scrolls sideways: it gets a name and
@@ -45,6 +48,9 @@
 
     function nameAll(root) {
         (root || document).querySelectorAll(".select2-container").forEach(nameBoxes);
+        (root || document).querySelectorAll(".search-label-icon[aria-label]:not([role])").forEach(function (icon) {
+            icon.setAttribute("role", "img");
+        });
     }
 
     function scrollableByKeyboard() {
