@@ -124,8 +124,6 @@ def page_problems(tab, path: str, name: str, in_view=()) -> list[str]:
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("role", ["thanhhoa_officer", "ministry_reviewer"])
 def test_every_page_fits_the_screen_with_money_and_actions_in_view(chromium, live_server, request, role, width, work):  # noqa: F811
-    if role == "ministry_reviewer" and width in (800, 1024):
-        pytest.skip("the reviewer's pages are the officer's, read only: 768 and 1366 cover them")
     user = request.getfixturevalue(role)
     context, tab = open_tab(chromium, live_server, width)
     try:
@@ -200,8 +198,11 @@ COLLECT_TEXT = """() => {
 
 
 @pytest.mark.parametrize("role", ENGLISH_ROLES)
-def test_no_english_on_any_page_with_the_browser_set_to_english(chromium, live_server, request, role, work):  # noqa: F811
-    """Start page, every list, the first row's page and history, the add pages, the app's own pages."""
+def test_no_english_on_any_page_with_the_browser_set_to_english(chromium, live_server, request, role, work, tmp_path):  # noqa: F811
+    """Start page, every list, the first row's page and history, the add pages, the app's own pages; a delete
+    page, a missing record, a refused import and a draft report."""
+    from tests.import_files import headers, xlsx
+
     user = request.getfixturevalue(role)
     context, tab = open_tab(chromium, live_server, 1366, locale="en-US")
     found: dict[str, list[str]] = {}
@@ -239,6 +240,27 @@ def test_no_english_on_any_page_with_the_browser_set_to_english(chromium, live_s
                 continue
         if role != "ministry_reviewer":
             visit(reverse("imports:index"))
+        if role == "thanhhoa_officer":
+            visit(reverse("admin:programmes_project_delete", args=[work[0].pk]))
+            visit(reverse("admin:programmes_project_change", args=[999_999_999]))  # gone, or another province's
+            upload = tmp_path / "giai-ngan.xlsx"
+            upload.write_bytes(
+                xlsx(headers("disbursements"), [[work[0].code, "hôm qua", "-5", "", "Thanh toán", "", ""]])
+            )
+            tab.goto(tab.base + reverse("imports:index"))
+            tab.select_option("#id_kind", "disbursements")
+            tab.set_input_files("#id_file", str(upload))
+            tab.click("button:has-text('Kiểm tra tệp')")
+            tab.wait_for_selector(".import-errors")
+            visit(tab.url.removeprefix(tab.base))  # a refused file's page: every message Vietnamese
+        if role == "thanhhoa_manager":
+            from tests.factories import current_province
+
+            query = f"?scope=province&province={current_province('38').pk}&year=2024&preset=h1&level=all"
+            tab.goto(tab.base + reverse("reports:index") + query)
+            tab.click("button:has-text('Tạo bản thảo')")
+            tab.wait_for_selector("#id_advantages")
+            visit(tab.url.removeprefix(tab.base))  # a draft and its issue form
         assert not found, found
     finally:
         context.close()
@@ -295,5 +317,28 @@ def test_report_dates_are_dd_mm_yyyy_with_the_admins_calendar_in_an_english_brow
         tab.click(".calendarbox:visible td a >> text='5'")
         picked = tab.input_value("#id_date_from")
         assert picked[:2] == "05" and picked[2] == "/" and len(picked) == 10, picked
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_report_pages_fit_for_a_manager(chromium, live_server, thanhhoa_manager, thanhhoa_2024, width):  # noqa: F811
+    """The Reports page with a preview, the status page and a draft with its issue form."""
+    from reports.models import Report
+    from tests.factories import COMPLETE_NARRATIVE, current_province
+
+    context, tab = open_tab(chromium, live_server, width)
+    try:
+        log_in(tab, thanhhoa_manager)
+        province = current_province("38").pk
+        preview = f"{reverse('reports:index')}?scope=province&province={province}&year=2024&preset=h1&level=all"
+        problems = page_problems(tab, preview, "manager-report-preview")
+        problems += page_problems(tab, reverse("reports:status"), "manager-status")
+        tab.goto(tab.base + preview)
+        tab.click("button:has-text('Tạo bản thảo')")
+        tab.wait_for_selector("#id_advantages")
+        Report.objects.update(**COMPLETE_NARRATIVE)
+        problems += page_problems(tab, tab.url.removeprefix(tab.base), "manager-draft")
+        assert not problems, "\n".join(problems)
     finally:
         context.close()
