@@ -11,6 +11,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 
 from programmes import caps, services
 from programmes.models import Beneficiary, Project, ProjectStatus, SchemeLevel, SupportCap, SupportItem
@@ -377,3 +378,22 @@ def test_earlier_rows_of_the_same_file_count_towards_the_facility_cap(administra
     (message,) = [message for _column, message in refused.errors]
     assert "350.000.000 đồng vượt mức tối đa 300 triệu đồng/cơ sở" in message
     assert first.code in message  # the row above, not yet in the database when the file was read
+
+
+def test_the_same_content_twice_for_one_facility_is_flagged_on_the_projects_page_too(client, administrator):
+    """The admin says what the import's preview says (TTLT 26/2014 Điều 7.4), above the đề án and the line."""
+    facility = FacilityFactory(name="Hợp tác xã mây tre Phú Lộc")
+    earlier = national_project()
+    line(earlier, support=100 * TRIEU, eligible=400 * TRIEU, facility=facility)
+    again = national_project()
+    second = line(again, support=50 * TRIEU, eligible=400 * TRIEU, facility=facility)
+    flag = f"Hợp tác xã mây tre Phú Lộc đã được hỗ trợ cùng nội dung ở đề án {earlier.code} (không hỗ trợ hai lần)."
+    client.force_login(administrator)
+    for url in (
+        reverse("admin:programmes_project_change", args=[again.pk]),
+        reverse("admin:programmes_beneficiary_change", args=[second.pk]),
+    ):
+        assert f'<p class="page-notice" role="status">{flag}</p>' in client.get(url).content.decode()
+    other = national_project(content=earlier.content.__class__.objects.get(code="ND45-4"))
+    line(other, support=50 * TRIEU, eligible=400 * TRIEU, facility=facility)
+    assert "page-notice" not in client.get(reverse("admin:programmes_project_change", args=[other.pk])).content.decode()

@@ -402,8 +402,13 @@ class ScopedAdmin(
     def _held(self, obj) -> bool:
         return self.lock_makes_read_only and obj is not None and bool(locks.held_by(obj))
 
+    def page_notices(self, obj) -> list[str]:
+        """What the page says above a stored row besides its locks (a flag of the law, not a refusal)."""
+        return []
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["lock_notices"] = locks.held_by(obj)
+        context["page_notices"] = self.page_notices(obj) if obj is not None and obj.pk else []
         context["error_summary"] = error_summary(context.get("adminform"), context.get("inline_admin_formsets", []))
         return super().render_change_form(request, context, add, change, form_url, obj)
 

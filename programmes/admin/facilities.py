@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .. import totals
+from .. import caps, totals
 from ..imports.exports import ExportMixin
 from ..lib.formatting import money, number
 from ..lists import CurrentProvinceFilter, YearFilter
@@ -57,6 +57,11 @@ class FacilityAdmin(ExportMixin, ScopedAdmin):
 class BeneficiaryAdmin(ExportMixin, TotalsChangeListMixin, ScopedAdmin):
     export_kinds = ("beneficiaries",)
     lock_makes_read_only = True
+
+    def page_notices(self, obj) -> list[str]:
+        flag = caps.double_support(obj, obj.project, caps.supported_before([obj.facility_id]))
+        return [flag] if flag else []
+
     search_keys_first = True
     list_display = ["facility", "project", "support_item", "support_column", "counterpart_column", "cap_exception"]
     list_filter = [CurrentProvinceFilter, YearFilter, "support_item"]

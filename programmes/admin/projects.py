@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .. import lifecycle, locks, services, statuses, totals
+from .. import caps, lifecycle, locks, services, statuses, totals
 from ..access import (
     is_approver,
 )
@@ -290,6 +290,13 @@ class ProjectAdmin(OneTimeEntryMixin, ExportMixin, TotalsChangeListMixin, Scoped
         ),
         (None, {"fields": ["note"]}),
     ]
+
+    def page_notices(self, obj) -> list[str]:
+        # A facility supported for the same content on another approved đề án (TTLT 26/2014 Điều 7.4):
+        # flagged, as in an import's preview, not refused.
+        lines = list(obj.beneficiaries.select_related("facility"))
+        supported = caps.supported_before(line.facility_id for line in lines) if lines else {}
+        return [flag for line in lines if (flag := caps.double_support(line, obj, supported))]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
