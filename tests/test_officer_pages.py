@@ -171,3 +171,29 @@ def test_what_is_left_to_pay_counts_the_earlier_rows_of_the_same_file(thanhhoa_o
     assert list(refused.value.errors) == [1], "the first row fits; the second is refused"
     assert "Còn có thể giải ngân: 40.000.000 đồng" in " ".join(refused.value.errors[1].messages)
     assert not Disbursement.objects.filter(project=project).exists()
+
+
+def test_a_page_reads_the_locks_once_whatever_its_number_of_rows(
+    client, thanhhoa_2024, thanhhoa_manager, thanhhoa_officer, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    few, many = ProjectFactory(kc_support=900_000_000), ProjectFactory(kc_support=900_000_000)
+    for day in (3, 4):
+        disburse(few, 1_000_000, paid_on=d(2024, 5, day))
+    for day in range(3, 11):
+        disburse(many, 1_000_000, paid_on=d(2024, 5, day))
+    client.force_login(thanhhoa_manager)
+    new_draft(client, current_province("38"))
+    client.post(
+        reverse("reports:issue", args=[Report.objects.get().pk]), {"number": "9/BC-SCT", "issued_on": "2024-07-05"}
+    )
+    client.force_login(thanhhoa_officer)
+    counts = []
+    for project in (few, many):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("admin:programmes_project_change", args=[project.pk]))
+        assert page.status_code == 200 and "Đề án có trong Báo cáo số 9/BC-SCT" in page.content.decode()
+        counts.append(sum("reports_periodlock" in q["sql"] for q in queries.captured_queries))
+    assert counts[0] == counts[1] == 1, counts

@@ -434,6 +434,11 @@ class ScopedAdmin(
         return type(form.__name__, (form,), attrs)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The period locks are read once for the page, whatever the number of its rows (`locks.held_by`).
+        with locks.memoised():
+            return self._guarded_changeform_view(request, object_id, form_url, extra_context)
+
+    def _guarded_changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if object_id is not None and not _is_id(object_id):
             raise Http404
         if request.method == "POST" and object_id is not None and self.lock_makes_read_only:
