@@ -197,3 +197,24 @@ def test_a_page_reads_the_locks_once_whatever_its_number_of_rows(
         assert page.status_code == 200 and "Đề án có trong Báo cáo số 9/BC-SCT" in page.content.decode()
         counts.append(sum("reports_periodlock" in q["sql"] for q in queries.captured_queries))
     assert counts[0] == counts[1] == 1, counts
+
+
+def test_every_admin_form_opens_on_the_banner_of_what_is_wrong(client, administrator):
+    """Not only the register's: the user page too (Django's own form)."""
+    client.force_login(administrator)
+    response = client.post(
+        reverse("admin:auth_user_add"),
+        {
+            "username": "can.bo",
+            "password1": "Mat-khau-2026!",
+            "password2": "khac-han",
+            "usable_password": "true",
+            **{
+                f"profile-{key}": value
+                for key, value in (("TOTAL_FORMS", 0), ("INITIAL_FORMS", 0), ("MAX_NUM_FORMS", 1))
+            },
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="error-summary"' in html and "Chưa lưu: 1 lỗi cần sửa." in html
+    assert 'href="#id_password2"' in html

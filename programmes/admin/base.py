@@ -409,7 +409,6 @@ class ScopedAdmin(
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["lock_notices"] = locks.held_by(obj)
         context["page_notices"] = self.page_notices(obj) if obj is not None and obj.pk else []
-        context["error_summary"] = error_summary(context.get("adminform"), context.get("inline_admin_formsets", []))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_fieldsets(self, request, obj=None):

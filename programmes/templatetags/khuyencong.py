@@ -21,3 +21,11 @@ def percent(value):
 def get_item(mapping, key):
     """`mapping[key]` in a template (None when absent)."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.simple_tag
+def error_summary(adminform, inline_admin_formsets):
+    """The problems of a refused admin form, as (anchor, where, message), for the banner above it."""
+    from programmes.admin.base import error_summary as summary
+
+    return summary(adminform, inline_admin_formsets or [])
