@@ -73,15 +73,13 @@ def disbursement_limit_errors(
     given, the advances already paid on it (read here otherwise); `earlier`, the changes accepted
     before these in the same file or request, so "still available" is what they have left.
     """
-    earlier = list(earlier)
-    changes = [*earlier, *changes]
+    earlier, new = list(earlier), list(changes)
+    changes = [*earlier, *new]
     new_total = project.disbursed_amount + sum(c.amount - c.old_amount for c in changes)
     errors = []
     if new_total > project.kc_support:
         taken = sum(c.amount - c.old_amount for c in earlier)
-        available = (
-            project.kc_support - project.disbursed_amount - taken + sum(c.old_amount for c in changes[len(earlier) :])
-        )
+        available = project.kc_support - project.disbursed_amount - taken + sum(c.old_amount for c in new)
         errors.append(
             _(
                 "The disbursements exceed the approved KC support of %(support)s đồng. "

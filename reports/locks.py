@@ -134,24 +134,27 @@ def period_lock(new, stored=None) -> str | None:
     return None
 
 
+NOTICE_KINDS = {
+    Disbursement: "payment",
+    ProjectAdjustment: "adjustment",
+    Project: "project",
+    Beneficiary: "beneficiary",
+}
+
+
 @locks.register_holder
 def holding(row) -> list[str]:
-    """What a page says above a stored row that a lock holds as it stands, before anyone types."""
-    if isinstance(row, Disbursement):
-        kind, day = "payment", row.paid_on
-    elif isinstance(row, ProjectAdjustment):
-        kind, day = "adjustment", row.effective_on
-    elif isinstance(row, (Project, Beneficiary)):
-        kind, day = "project" if isinstance(row, Project) else "beneficiary", None
-    else:
+    """What a page says above a stored row that a lock holds as it stands, before anyone types: the
+    write rule (`_holds`) asked of the row unchanged; a đề án, whose unchanged row no lock refuses, is held
+    while the report lists it."""
+    kind = NOTICE_KINDS.get(type(row))
+    if kind is None:
         return []
-    notices = []
-    for lock in _active_locks(row):
-        dated = day is not None and _inside(lock, day)
-        listed = day is None and _listed(lock, row if kind == "project" else row.project)
-        if dated or listed:
-            notices.append(lock_notice(lock, kind))
-    return notices
+    return [
+        lock_notice(lock, kind)
+        for lock in _active_locks(row)
+        if (_listed(lock, row) if kind == "project" else _holds(lock, row, row))
+    ]
 
 
 LOCK_NOTICES = {

@@ -57,11 +57,6 @@ class FacilityAdmin(ExportMixin, ScopedAdmin):
 class BeneficiaryAdmin(ExportMixin, TotalsChangeListMixin, ScopedAdmin):
     export_kinds = ("beneficiaries",)
     lock_makes_read_only = True
-
-    def page_notices(self, obj) -> list[str]:
-        flag = caps.double_support(obj, obj.project, caps.supported_before([obj.facility_id]))
-        return [flag] if flag else []
-
     search_keys_first = True
     list_display = ["facility", "project", "support_item", "support_column", "counterpart_column", "cap_exception"]
     list_filter = [CurrentProvinceFilter, YearFilter, "support_item"]
@@ -82,6 +77,10 @@ class BeneficiaryAdmin(ExportMixin, TotalsChangeListMixin, ScopedAdmin):
             (_("support"), money(sums["support"])),
             (_("counterpart funds"), money(sums["counterpart"])),
         ]
+
+    def page_notices(self, obj) -> list[str]:
+        flag = caps.double_support(obj, obj.project, caps.supported_before([obj.facility_id]))
+        return [flag] if flag else []
 
 
 @admin.register(Disbursement)
