@@ -9,8 +9,8 @@ reads no payment but those of a đề án whose advances to date are over the ca
 - **overdue** (quá hạn): approved by the day and not stopped by it, past its end date, and not
   accepted (nghiệm thu) by the day;
 - **unsettled** (chậm quyết toán): accepted by the day and not settled by it, past the settlement
-  deadline of its plan's year — 22/01 of the next year for KCQG (domain.md §4), a setting for
-  KCĐP (`KHUYENCONG_SETTLEMENT_DEADLINE`, day and month of the next year);
+  deadline of its plan's year (a multi-year đề án's last year) — 22/01 of the next year for KCQG
+  (domain.md §4), a setting for KCĐP (`KHUYENCONG_SETTLEMENT_DEADLINE`, day and month of the next year);
 - **advance_over_cap** (tạm ứng vượt mức): not accepted by the day, with advances paid by then
   above KHUYENCONG_ADVANCE_CAP_PERCENT of its KC support (TTLT 26/2014 Điều 8.2b). The payment
   service refuses such an advance; this finds the ones recorded before the rule or adjusted since;
@@ -130,9 +130,9 @@ def _condition_once_approved(rule: str, day: datetime.date) -> Q:
         national = settings.KHUYENCONG_SETTLEMENT_DEADLINE["kcqg"]
         local = settings.KHUYENCONG_SETTLEMENT_DEADLINE["kcdp"]
         accepted = Q(accepted_on__lte=day) & (Q(settled_on__isnull=True) | Q(settled_on__gt=day))
-        late = Q(plan__scheme__level="kcqg", year__lte=_last_settled_year(day, national)) | Q(
-            plan__scheme__level="kcdp", year__lte=_last_settled_year(day, local)
-        )
+        late = Q(plan__scheme__level="kcqg") & _last_year_by(_last_settled_year(day, national)) | Q(
+            plan__scheme__level="kcdp"
+        ) & _last_year_by(_last_settled_year(day, local))
         return accepted & late
     if rule == "advance_over_cap":
         cap = F("kc_support") * settings.KHUYENCONG_ADVANCE_CAP_PERCENT / 100
@@ -144,6 +144,11 @@ def _condition_once_approved(rule: str, day: datetime.date) -> Q:
         unpaid = Q(first_paid_on__isnull=True) | Q(first_paid_on__gt=day)
         return payable & Q(decision_date__lt=_months_before(day, months)) & unpaid
     raise ValueError(rule)
+
+
+def _last_year_by(year: int) -> Q:
+    """The đề án whose last plan year is `year` or earlier: a multi-year one settles after its last share."""
+    return Q(year__lte=year, final_year__isnull=True) | Q(final_year__lte=year)
 
 
 def any_condition(day: datetime.date, *, years=None) -> Q:

@@ -741,6 +741,10 @@ class Project(FiledUnder, DecisionFields, Searchable):
     # 0016), so the lag rules (programmes.lags) read the đề án's row, not its payments.
     first_paid_on = models.DateField(_("first paid on"), null=True, editable=False)
     advanced_amount = models.BigIntegerField(_("advanced (đồng)"), default=0, editable=False)
+    # A multi-year đề án (giai đoạn 2018–2020): the last year of its shares (ProjectAllocation), its
+    # first being `year`, the plan's; empty for a đề án of one year. Written with the shares by
+    # `services.project_save`; the database checks both at commit (migration 0022).
+    final_year = models.PositiveSmallIntegerField(_("last year of its shares"), null=True, editable=False)
 
     status = models.CharField(
         _("status"), max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.REGISTERED
@@ -763,7 +767,15 @@ class Project(FiledUnder, DecisionFields, Searchable):
     filed_under = ("plan",)
     history = HistoricalRecords(
         verbose_name=_("historical project"),
-        excluded_fields=["search_text", "province", "current_province", "year", "first_paid_on", "advanced_amount"],
+        excluded_fields=[
+            "search_text",
+            "province",
+            "current_province",
+            "year",
+            "first_paid_on",
+            "advanced_amount",
+            "final_year",
+        ],
     )
 
     class Meta:
@@ -831,6 +843,7 @@ class Project(FiledUnder, DecisionFields, Searchable):
                     "disbursed_amount",
                     "first_paid_on",
                     "advanced_amount",
+                    "final_year",
                 ],
                 name="project_report_idx",
             ),
@@ -949,8 +962,54 @@ class Project(FiledUnder, DecisionFields, Searchable):
         return self.kc_support + self.counterpart_funds + self.other_funds
 
     @property
+    def is_multi_year(self) -> bool:
+        return self.final_year is not None
+
+    def shares_in(self, year: int) -> bool:
+        """Whether the đề án has a share of `year`'s plan: its own year, or a year of its shares."""
+        return self.year == year or (self.final_year is not None and self.year <= year <= self.final_year)
+
+    @property
     def disbursed_ratio(self) -> Decimal | None:
         return ratio(self.disbursed_amount, self.kc_support)
+
+
+class ProjectAllocation(RegisterModel):
+    """A multi-year đề án's share of one year (phân bổ kinh phí theo năm): what that year's plan
+    carries of it. The shares of a đề án cover each year from its plan's year to its last one, and
+    add up to its support, counterpart and other funds; the reports of a year count that year's
+    share (`reports.figures`). A đề án of one year has none."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="allocations"
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=year_validators)
+    kc_support = money_field(_("KC support (đồng)"))
+    counterpart_funds = money_field(_("counterpart funds (đồng)"))
+    other_funds = money_field(_("other funds (đồng)"))
+
+    history = HistoricalRecords(verbose_name=_("historical share of a year"))
+
+    class Meta:
+        verbose_name = _("share of a year")
+        verbose_name_plural = _("shares by year")
+        ordering = ["project", "year"]
+        # The reports of a year read the shares of that year, then their đề án.
+        indexes = [models.Index(fields=["year", "project"], name="allocation_year_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year"], name="allocation_one_per_project_year"),
+            models.CheckConstraint(
+                condition=Q(kc_support__gte=0) & Q(counterpart_funds__gte=0) & Q(other_funds__gte=0),
+                name="allocation_amounts_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(code)s, share of %(year)s") % {"code": self.project.code, "year": self.year}
+
+    @property
+    def total_cost(self) -> int:
+        return self.kc_support + self.counterpart_funds + self.other_funds
 
 
 class ProjectAdjustment(FiledUnder, DecisionFields):

@@ -33,6 +33,7 @@ PROVINCE_DATA_MODELS = [
     "attachment",
     "indicator",
     "consultancyservice",
+    "projectallocation",
 ]
 CRUD = ("view", "add", "change", "delete")
 

@@ -470,3 +470,90 @@ def filed_under_drop_sql(vendor: str, links=None) -> list[str]:
         for child, _c, parent, _k in links
         for suffix in ("insert", "update", "cascade")
     ]
+
+
+# --- A multi-year đề án's shares by year (migration 0022) ------------------------------------------
+#
+# Checked at commit (a deferred constraint trigger): the shares and the đề án's money change in one
+# transaction, in either order. A đề án with shares has one for each year from its plan's year to
+# `final_year`, at least two, adding up to its support, counterpart and other funds; one without
+# has no `final_year`. A đề án of one year never fires it (the trigger's WHEN).
+
+SHARES_CHECK = """
+CREATE OR REPLACE FUNCTION programmes_shares_check() RETURNS trigger AS $$
+DECLARE
+    target bigint;
+    project record;
+    shares record;
+BEGIN
+    IF TG_TABLE_NAME = 'programmes_project' THEN
+        target := NEW.id;
+    ELSIF TG_OP = 'DELETE' THEN
+        target := OLD.project_id;
+    ELSE
+        target := NEW.project_id;
+    END IF;
+    SELECT id, year, final_year, kc_support, counterpart_funds, other_funds INTO project
+        FROM programmes_project WHERE id = target;
+    IF NOT FOUND THEN
+        RETURN NULL;  -- deleted with its shares
+    END IF;
+    SELECT count(*) AS years, min(year) AS first, max(year) AS last,
+           coalesce(sum(kc_support), 0) AS kc_support,
+           coalesce(sum(counterpart_funds), 0) AS counterpart_funds,
+           coalesce(sum(other_funds), 0) AS other_funds
+        INTO shares FROM programmes_projectallocation WHERE project_id = target;
+    IF shares.years = 0 AND project.final_year IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF shares.years < 2 OR shares.first <> project.year OR shares.last - shares.first + 1 <> shares.years
+        OR project.final_year IS DISTINCT FROM shares.last
+        OR shares.kc_support <> project.kc_support OR shares.counterpart_funds <> project.counterpart_funds
+        OR shares.other_funds <> project.other_funds THEN
+        RAISE EXCEPTION 'khuyencong: the shares by year of project % do not cover its years or add up to its money',
+            target USING ERRCODE = '23514';
+    END IF;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+"""
+
+
+def shares_check_create_sql(vendor: str) -> list[str]:
+    """PostgreSQL only: SQLite has no deferred trigger (the service's check holds there)."""
+    _check_vendor(vendor)
+    if vendor != "postgresql":
+        return []
+    return [
+        SHARES_CHECK,
+        *shares_check_drop_sql(vendor, function=False),
+        """
+        CREATE CONSTRAINT TRIGGER programmes_projectallocation_shares_check
+        AFTER INSERT OR UPDATE OR DELETE ON programmes_projectallocation
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION programmes_shares_check();
+        """,
+        """
+        CREATE CONSTRAINT TRIGGER programmes_project_shares_check
+        AFTER INSERT OR UPDATE OF year, final_year, kc_support, counterpart_funds, other_funds ON programmes_project
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+        WHEN (NEW.final_year IS NOT NULL) EXECUTE FUNCTION programmes_shares_check();
+        """,
+        """
+        CREATE CONSTRAINT TRIGGER programmes_project_shares_removed_check
+        AFTER UPDATE OF final_year ON programmes_project
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+        WHEN (OLD.final_year IS NOT NULL AND NEW.final_year IS NULL) EXECUTE FUNCTION programmes_shares_check();
+        """,
+    ]
+
+
+def shares_check_drop_sql(vendor: str, *, function: bool = True) -> list[str]:
+    _check_vendor(vendor)
+    if vendor != "postgresql":
+        return []
+    statements = [
+        "DROP TRIGGER IF EXISTS programmes_projectallocation_shares_check ON programmes_projectallocation;",
+        "DROP TRIGGER IF EXISTS programmes_project_shares_check ON programmes_project;",
+        "DROP TRIGGER IF EXISTS programmes_project_shares_removed_check ON programmes_project;",
+    ]
+    return statements + (["DROP FUNCTION IF EXISTS programmes_shares_check();"] if function else [])

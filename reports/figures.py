@@ -2,8 +2,8 @@
 
 Every renderer (the HTML preview, the PDF, the Excel workbook, the command) and every test reads
 its numbers from here. `summary()` answers Biểu 01, Biểu 02 and the disbursement status in a
-constant number of queries (ten, whatever the size of the data: tests pin it); `project_rows()`
-answers Biểu 03 in four. Amounts are whole đồng; percentages exact `Decimal`, rounded at display.
+constant number of queries (twelve, whatever the size of the data: tests pin it); `project_rows()`
+answers Biểu 03 in five. Amounts are whole đồng; percentages exact `Decimal`, rounded at display.
 
 Definitions (domain.md §6–§7, report-layout.md §1d):
 
@@ -37,7 +37,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connections
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Sum, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -58,6 +58,7 @@ from programmes.models import (
     Programme,
     Project,
     ProjectAdjustment,
+    ProjectAllocation,
     ProjectStatus,
     Province,
     Region,
@@ -359,17 +360,24 @@ def is_listed_in(project, period: Period) -> bool:
     return any(is_listed(project, segment.year, segment.date_until) for segment in period.segments())
 
 
+def of_year(year: int, prefix: str = "") -> Q:
+    """The đề án of `year`'s plans: filed under them, or multi-year with a share of that year
+    (`programmes.allocations`)."""
+    return Q(**{f"{prefix}year": year}) | Q(**{f"{prefix}year__lt": year, f"{prefix}final_year__gte": year})
+
+
 def listed(year: int, day: datetime.date, prefix: str = "") -> Q:
-    """The đề án a report of `year` whose period ends on `day` lists (Biểu 03): of that year's plans and
-    approved by `day`. The one rule: the period lock holds what a report listed (`is_listed`)."""
-    return Q(**{f"{prefix}year": year}) & _approved_by(day, prefix)
+    """The đề án a report of `year` whose period ends on `day` lists (Biểu 03): of that year's plans
+    (`of_year`) and approved by `day`. The one rule: the period lock holds what a report listed
+    (`is_listed`)."""
+    return of_year(year, prefix) & _approved_by(day, prefix)
 
 
 def is_listed(project, year: int, day: datetime.date) -> bool:
     """`listed` for one đề án in memory (the period lock asks it of a row being written)."""
     return (
         project is not None
-        and project.year == year
+        and project.shares_in(year)
         and project.decision_date is not None
         and project.decision_date <= day
         and project.status in statuses.DECIDED
@@ -383,8 +391,9 @@ def _stopped_by(day: datetime.date, prefix: str = "") -> Q:
 def summary(
     cov: Coverage, *, comparisons: bool = True, counts_on: datetime.date | None = None, lagging: bool = False
 ) -> Summary:
-    """Biểu 01, Biểu 02 and the disbursement status of what `cov` covers. Ten queries for a period
-    of one report year, seven more for each further year a longer window covers (at most five).
+    """Biểu 01, Biểu 02 and the disbursement status of what `cov` covers. Twelve queries for a period
+    of one report year, nine more for each further year a longer window covers (at most five): two of
+    each year's over its multi-year đề án and their payments (`_shared_rows`).
 
     Each query groups by unit, plan and activity content, reading covering indexes (payments carry
     their đề án's plan and content); the level of each plan comes from one small read of the plans,
@@ -392,7 +401,7 @@ def summary(
 
     Without `comparisons` (the status page, the API): the same figures by the same expressions,
     less what only the report prints — the same period last year, the money carried over from
-    earlier years' plans (both zero) and the outputs (none). Eight queries, and the payments read
+    earlier years' plans (both zero) and the outputs (none). Ten queries, and the payments read
     are the year's up to the period's end only, not also last year's.
 
     With `counts_on` (a day), each status row also counts the đề án the report lists (`listed`)
@@ -464,15 +473,9 @@ def _segment_rows(cov: Coverage, period: Period, unit: str, comparisons, counts_
     #    a đề án stopped by the period's end counts for what was paid on it.
     #    With counts: the listed đề án, the overdue and the lagging ones among them.
     approved = _approved_by(end) & ~_stopped_by(end)
-    projects_of_year = Project.objects.filter(cov.rows(), cov.of_content(), year=year)
-    counts = {}
-    if counts_on is not None:
-        shown = listed(year, end)
-        counts["listed"] = Count("pk", filter=shown)
-        counts["overdue"] = Count("pk", filter=shown & lags.condition("overdue", counts_on))
-        if lagging:
-            projects_of_year = lags.annotate(projects_of_year, counts_on)
-            counts["lagging"] = Count("pk", filter=shown & lags.any_condition(counts_on, years=[year]))
+    projects_of_year, counts = _counted(
+        Project.objects.filter(cov.rows(), cov.of_content(), year=year), listed(year, end), year, counts_on, lagging
+    )
     project_rows = (
         projects_of_year.values(*units, plan_ref=F("plan"), content_ref=F("content"))
         .annotate(
@@ -493,6 +496,7 @@ def _segment_rows(cov: Coverage, period: Period, unit: str, comparisons, counts_
     corrections = (
         ProjectAdjustment.objects.filter(cov.rows(), cov.of_content("project__"), year=year, effective_on__gt=end)
         .filter(_approved_by(end, "project__") & ~_stopped_by(end, "project__"))
+        .filter(project__final_year__isnull=True)  # a multi-year đề án's in `_shared_rows`
         .exclude(Exists(earlier_later))
         .values(*units, plan_ref=F("project__plan"), content_ref=F("project__content"))
         .annotate(
@@ -539,17 +543,116 @@ def _segment_rows(cov: Coverage, period: Period, unit: str, comparisons, counts_
         .order_by()
     )
 
+    shared_projects, shared_payments = _shared_rows(cov, period, units, comparisons, counts_on, lagging)
     found = {
         "plans": plan_rows,
-        "projects": project_rows,
+        "projects": [*project_rows, *shared_projects],
         "adjustments": corrections,
-        "payments": payment_rows,
+        "payments": [*payment_rows, *shared_payments],
         "targets": [],
         "outputs": [],
     }
     if comparisons:
         found["targets"], found["outputs"] = plan_targets, project_outputs
     return found
+
+
+def _shared_rows(cov: Coverage, period: Period, units, comparisons, counts_on, lagging) -> tuple[list, list]:
+    """What the multi-year đề án change in the figures of one report year: two queries, over the
+    few đề án with a share of the year (`programmes.allocations`) and their payments.
+
+    The year's đề án are counted above with their whole money; here a multi-year one counts its
+    share of the year instead (the share in force on the period's last day: an adjustment changes
+    the share of the year it applies in), and one of an earlier year's plan with a share of this
+    year counts too: its share, its start and acceptance in the period, its listing. Its payments
+    of the year are performed against the year's plan, not money carried over.
+    """
+    year, start, end = period.year, period.date_from, period.date_until
+    year_start, year_end = period.year_start(), datetime.date(year, 12, 31)
+    # The adjustments after the period's end that changed this year's share: (new − old) of each.
+    later = ProjectAdjustment.objects.filter(project=OuterRef("pk"), effective_on__gt=end).filter(
+        Q(effective_on__lte=year_end) | Q(project__final_year=year)
+    )
+
+    def changed(name: str):
+        moved = later.values("project").annotate(moved=Sum(F(f"new_{name}") - F(f"old_{name}"))).values("moved")
+        return Coalesce(Subquery(moved), 0)
+
+    paid_in_year = (
+        Disbursement.objects.filter(project=OuterRef("pk"), paid_on__range=(year_start, end))
+        .values("project")
+        .annotate(paid=Sum("amount"))
+        .values("paid")
+    )
+    approved = _approved_by(end) & ~_stopped_by(end)
+    stopped = _approved_by(end) & _stopped_by(end)
+    first, earlier = Q(year=year), Q(year__lt=year)
+    shared = Project.objects.filter(cov.rows(), cov.of_content(), allocations__year=year).annotate(
+        support_later=changed("kc_support"),
+        counterpart_later=changed("counterpart_funds"),
+        paid_in_year=Coalesce(Subquery(paid_in_year), 0),
+    )
+    # Those filed this year are counted with the year's đề án already.
+    shared, counts = _counted(shared, earlier & _approved_by(end), year, counts_on, lagging)
+    projects = (
+        shared.values(*units, plan_ref=F("plan"), content_ref=F("content"))
+        .annotate(
+            started=Count("pk", filter=earlier & Q(started_on__range=(start, end))),
+            accepted=Count("pk", filter=earlier & Q(accepted_on__range=(start, end))),
+            support=Coalesce(Sum(F("allocations__kc_support") - F("support_later"), filter=approved), 0)
+            - Coalesce(Sum("kc_support", filter=approved & first), 0),
+            counterpart=Coalesce(Sum(F("allocations__counterpart_funds") - F("counterpart_later"), filter=approved), 0)
+            - Coalesce(Sum("counterpart_funds", filter=approved & first), 0),
+            paid_stopped=Coalesce(Sum("paid_in_year", filter=stopped), 0)
+            - Coalesce(Sum("disbursed_amount", filter=stopped & first), 0),
+            **counts,
+        )
+        .order_by()
+    )
+    # Their payments of the year, filed under an earlier year's plan: performed, not carried over.
+    in_year = Q(year__lt=year, paid_on__range=(year_start, end), project__in=_shares_of(year))
+    in_period = Q(paid_on__range=(start, end))
+    read, sums = (
+        in_year,
+        {
+            "performed": Coalesce(Sum("amount", filter=in_year & in_period), 0),
+            "cumulative": Coalesce(Sum("amount", filter=in_year), 0),
+        },
+    )
+    if comparisons:
+        last = period.last_year()
+        in_last_year = Q(
+            year__lt=year - 1, paid_on__range=(last.date_from, last.date_until), project__in=_shares_of(year - 1)
+        )
+        read |= in_last_year
+        sums["last_year"] = Coalesce(Sum("amount", filter=in_last_year), 0)
+        sums["carry_over"] = -Coalesce(Sum("amount", filter=in_year & in_period), 0)
+    payments = (
+        Disbursement.objects.filter(cov.rows(), cov.of_content())
+        .filter(read)
+        .values(*units, plan_ref=F("plan"), content_ref=F("content"))
+        .annotate(**sums)
+        .order_by()
+    )
+    return list(projects), list(payments)
+
+
+def _counted(projects, shown: Q, year: int, counts_on, lagging) -> tuple:
+    """With `counts_on`, the counts of a status row over `projects`: those `shown` (listed by the
+    report), the overdue and (with `lagging`) the lagging ones among them on that day."""
+    counts = {}
+    if counts_on is not None:
+        counts["listed"] = Count("pk", filter=shown)
+        counts["overdue"] = Count("pk", filter=shown & lags.condition("overdue", counts_on))
+        if lagging:
+            projects = lags.annotate(projects, counts_on)
+            counts["lagging"] = Count("pk", filter=shown & lags.any_condition(counts_on, years=[year]))
+    return projects, counts
+
+
+def _shares_of(year: int):
+    """The ids of the đề án with a share of `year` (a subquery)."""
+    return ProjectAllocation.objects.filter(year=year).values("project")
 
 
 def _by_kind(rows) -> list[dict]:
@@ -818,13 +921,51 @@ def report_projects(cov: Coverage):
     return projects.filter(listed_in(period) | Q(pk__in=_carried_over(cov)))
 
 
+def _shared_in(cov: Coverage):
+    """The đề án of earlier years' plans with a share of a year of the period (a subquery of their ids)."""
+    years = cov.period.years
+    return ProjectAllocation.objects.filter(year__in=years, project__year__lt=min(years)).values("project")
+
+
 def _related(model, cov: Coverage):
     """The rows of `model` hanging on the đề án Biểu 03 may list (a superset: filtered in Python)."""
-    return model.objects.filter(cov.rows()).filter(Q(year__in=cov.period.years) | Q(project__in=_carried_over(cov)))
+    return model.objects.filter(cov.rows()).filter(
+        Q(year__in=cov.period.years) | Q(project__in=_carried_over(cov)) | Q(project__in=_shared_in(cov))
+    )
+
+
+def _shares_in_force(cov: Coverage, adjustments) -> dict[int, list[int]]:
+    """A multi-year đề án's support, counterpart and other funds in the years of the period: its shares
+    of those years as in force on the period's last day (an adjustment after it, in a year of the
+    period, changed that year's share: `allocations.share_year`). One query."""
+    period = cov.period
+    found: dict[int, list[int]] = {}
+    years: dict[int, tuple[int, int]] = {}
+    for project_id, first, last, *amounts in (
+        ProjectAllocation.objects.filter(cov.rows("project__"), year__in=period.years)
+        .values("project")
+        .annotate(
+            first=F("project__year"),
+            last=F("project__final_year"),
+            kc_support=Sum("kc_support"),
+            counterpart_funds=Sum("counterpart_funds"),
+            other_funds=Sum("other_funds"),
+        )
+        .values_list("project", "first", "last", "kc_support", "counterpart_funds", "other_funds")
+        .order_by()
+    ):
+        found[project_id], years[project_id] = list(amounts), (first, last)
+    for project_id, effective_on, _number, _decided_on, *old_new in adjustments:
+        if project_id in found and effective_on > period.date_until:
+            first, last = years[project_id]
+            if min(max(effective_on.year, first), last) in period.years:
+                for index in range(3):
+                    found[project_id][index] -= old_new[3 + index] - old_new[index]
+    return found
 
 
 def project_rows(cov: Coverage, *, chunk_size: int = 2000):
-    """Biểu 03 as (group heading | row) items, streamed in report order. Four queries.
+    """Biểu 03 as (group heading | row) items, streamed in report order. Five queries.
 
     Yields ProjectGroup headings (a level, then a content), ProjectRow items, and a content's
     sub-total (kind "subtotal") after its last row; the last item is the total. The đề án are read
@@ -833,18 +974,23 @@ def project_rows(cov: Coverage, *, chunk_size: int = 2000):
     period = cov.period
     start, end = period.date_from, period.date_until
     first_year = period.segments()[0].year
+    # Paid in the period and to its end; a multi-year đề án's since the start of the period's first year.
     paid = {
-        row["project"]: (row["in_period"], row["total"])
+        row["project"]: (row["in_period"], row["total"], row["of_years"])
         for row in _related(Disbursement, cov)
         .filter(paid_on__lte=end)
         .values("project")
-        .annotate(in_period=Coalesce(Sum("amount", filter=Q(paid_on__gte=start)), 0), total=Sum("amount"))
+        .annotate(
+            in_period=Coalesce(Sum("amount", filter=Q(paid_on__gte=start)), 0),
+            total=Sum("amount"),
+            of_years=Coalesce(Sum("amount", filter=Q(paid_on__gte=period.segments()[0].year_start())), 0),
+        )
         .order_by()
     }
     # The values in force on the period's last day are the "before" values of the first adjustment
     # after it; the last one up to it is named in the note.
     in_force, adjusted_by = {}, {}
-    for project_id, effective_on, number, decided_on, *old in (
+    adjustments = list(
         _related(ProjectAdjustment, cov)
         .order_by("project", "effective_on")
         .values_list(
@@ -855,12 +1001,17 @@ def project_rows(cov: Coverage, *, chunk_size: int = 2000):
             "old_kc_support",
             "old_counterpart_funds",
             "old_other_funds",
+            "new_kc_support",
+            "new_counterpart_funds",
+            "new_other_funds",
         )
-    ):
+    )
+    for project_id, effective_on, number, decided_on, *old in adjustments:
         if effective_on <= end:
             adjusted_by[project_id] = (number, decided_on)
         elif project_id not in in_force:
-            in_force[project_id] = old
+            in_force[project_id] = old[:3]
+    shares = _shares_in_force(cov, adjustments)
     beneficiaries = defaultdict(list)
     for project_id, name, commune, item, eligible, line, exception in (
         _related(Beneficiary, cov)
@@ -900,6 +1051,7 @@ def project_rows(cov: Coverage, *, chunk_size: int = 2000):
             "year",
             *(name for name, _label in STATUS_ON_DAY),
             "stop_reason",
+            "final_year",
         )
     )
 
@@ -910,7 +1062,7 @@ def project_rows(cov: Coverage, *, chunk_size: int = 2000):
         pk, level, content_name, code, name, unit_name, commune, location, province_name = values[:9]
         start_date, end_date, support, counterpart, other, year = values[9:15]
         dates = dict(zip((name_ for name_, _l in STATUS_ON_DAY), values[15:21], strict=True))
-        stop_reason = values[21]
+        stop_reason, final_year = values[21:23]
         if level_group is None or level_group.label != LEVEL_TITLES[level]:
             if content_group is not None:
                 yield _closed(content_group)
@@ -922,14 +1074,20 @@ def project_rows(cov: Coverage, *, chunk_size: int = 2000):
                 yield _closed(content_group)
             content_group = ProjectGroup(content_name, "content")
             yield content_group
-        if pk in in_force:
+        paid_period, paid_total, paid_of_years = paid.get(pk, (0, 0, 0))
+        notes = []
+        if pk in shares:
+            # A multi-year đề án: its shares of the period's years, and what was paid in them.
+            support, counterpart, other = shares[pk]
+            paid_total = paid_of_years
+            share_years = [shared for shared in period.years if year <= shared <= final_year]
+            notes.append(f"Giai đoạn {year}–{final_year}, phần năm " + ", ".join(str(shared) for shared in share_years))
+        elif pk in in_force:
             support, counterpart, other = in_force[pk]
-        paid_period, paid_total = paid.get(pk, (0, 0))
         status = next(
             (label for field_name, label in STATUS_ON_DAY if dates[field_name] and dates[field_name] <= end), ""
         )
-        notes = []
-        if year < first_year:
+        if year < first_year and pk not in shares:
             notes.append(f"Chuyển tiếp từ năm {year}")
         if pk in adjusted_by:
             number, decided_on = adjusted_by[pk]
@@ -989,7 +1147,8 @@ def monthly_payments(cov: Coverage) -> list[tuple[datetime.date, int]]:
     # function per payment; the months are summed here. Over several years, each year's đề án.
     of_years = Q(pk__in=[])
     for segment in segments:
-        of_years |= Q(year=segment.year, paid_on__range=(segment.year_start(), segment.date_until))
+        days = Q(paid_on__range=(segment.year_start(), segment.date_until))
+        of_years |= days & (Q(year=segment.year) | Q(year__lt=segment.year, project__in=_shares_of(segment.year)))
     rows = (
         Disbursement.objects.filter(cov.rows(), cov.of_content(), cov.of_programme())
         .filter(of_years)

@@ -24,7 +24,7 @@ def test_an_admin_edit_records_the_user_and_the_changed_field(client, thanhhoa_o
             "implementing_unit": project.implementing_unit_id,
         }
     )
-    for prefix in ("beneficiaries", "disbursements", "adjustments", "indicators", "attachments"):
+    for prefix in ("beneficiaries", "disbursements", "adjustments", "allocations", "indicators", "attachments"):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
     for key in ("registered_on", "start_date", "end_date"):
         if getattr(project, key):

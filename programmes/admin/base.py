@@ -182,9 +182,12 @@ class ServiceErrorsForm(forms.ModelForm):
 
 def _field_label(model, name: str) -> str:
     try:
-        return str(model._meta.get_field(name).verbose_name).capitalize()
+        field = model._meta.get_field(name)
     except Exception:
         return name
+    if field.auto_created and not field.concrete:  # a reverse relation: its rows' name (the shares by year)
+        return str(field.related_model._meta.verbose_name_plural).capitalize()
+    return str(field.verbose_name).capitalize()
 
 
 class JunkProofRelationsMixin:

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .. import caps, lifecycle, locks, services, statuses, totals
+from .. import allocations, caps, lifecycle, locks, services, statuses, totals
 from ..access import (
     is_approver,
 )
@@ -20,6 +20,7 @@ from ..models import (
     Disbursement,
     Project,
     ProjectAdjustment,
+    ProjectAllocation,
     ProjectStatus,
 )
 from ..money import DisbursementChange, beneficiary_limit_errors, disbursement_limit_errors
@@ -154,6 +155,57 @@ class AdjustmentInline(LabelledInlineMixin, ScopedChoicesMixin, admin.TabularInl
         return False
 
 
+class AllocationInlineFormSet(forms.BaseInlineFormSet):
+    """A multi-year đề án's shares by year, checked together against the đề án as typed above them
+    (`allocations.share_errors`); the service stores them with the đề án (`services.project_save`)."""
+
+    def clean(self):
+        super().clean()
+        self.shares = None
+        if any(self.errors):
+            return
+        kept = [
+            form
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and not (self.can_delete and self._should_delete_form(form))
+        ]
+        if not any(form.has_changed() for form in self.forms) and not self.deleted_forms:
+            # The shares as stored must still fit the money typed above them.
+            stored = [form.instance for form in self.forms if form.instance.pk]
+            errors = allocations.share_errors(self.instance, allocations.shares_of(stored)) if stored else []
+            if errors:
+                raise ValidationError([*errors, _("Change the share of each year with the project's money.")])
+            return
+        self.shares = allocations.shares_of(
+            {"year": form.cleaned_data["year"], **{name: form.cleaned_data.get(name) for name in allocations.MONEY}}
+            for form in kept
+        )
+        errors = allocations.share_errors(self.instance, self.shares)
+        if errors:
+            raise ValidationError(errors)
+
+
+class AllocationInline(LabelledInlineMixin, ScopedChoicesMixin, admin.TabularInline):
+    """The shares by year of a đề án "giai đoạn": none for a đề án of one year. Read only once approved
+    (an adjustment decision changes them)."""
+
+    model = ProjectAllocation
+    formset = AllocationInlineFormSet
+    fields = ["year", "kc_support", "counterpart_funds", "other_funds"]
+    extra = 0
+    verbose_name = _("share of a year (multi-year project)")
+    verbose_name_plural = _("shares by year (multi-year project: one row a year from the plan's year)")
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not _money_locked(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _money_locked(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _money_locked(obj)
+
+
 class ProjectIndicatorInline(IndicatorInline):
     fk_name = "project"
 
@@ -249,7 +301,14 @@ class ProjectAdmin(OneTimeEntryMixin, ExportMixin, TotalsChangeListMixin, Scoped
     province_columns = ("province_column",)
     autocomplete_fields = ["plan", "implementing_unit", "cooperating_units", "commune"]
     readonly_fields = ["disbursed_amount_display", "beneficiary_support_display", "total_cost_display"]
-    inlines = [BeneficiaryInline, DisbursementInline, AdjustmentInline, ProjectIndicatorInline, ProjectAttachmentInline]
+    inlines = [
+        BeneficiaryInline,
+        DisbursementInline,
+        AdjustmentInline,
+        AllocationInline,
+        ProjectIndicatorInline,
+        ProjectAttachmentInline,
+    ]
     fieldsets = [
         (None, {"fields": ["plan", "code", "name", "content", "is_group"]}),
         (
@@ -290,6 +349,31 @@ class ProjectAdmin(OneTimeEntryMixin, ExportMixin, TotalsChangeListMixin, Scoped
         ),
         (None, {"fields": ["note"]}),
     ]
+
+    def _create_formsets(self, request, obj, change):
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        request._allocation_formset = next(
+            (formset for formset in formsets if isinstance(formset, AllocationInlineFormSet)), None
+        )
+        return formsets, inline_instances
+
+    def save_model(self, request, obj, form, change):
+        # The đề án and its shares by year in one call of the service: its money and its shares
+        # change together.
+        formset = getattr(request, "_allocation_formset", None)
+        services.project_save(
+            project=obj,
+            user=request.user,
+            reason=form.cleaned_data.get("change_reason", ""),
+            allocations=getattr(formset, "shares", None),
+        )
+
+    def save_formset(self, request, form, formset, change):
+        if isinstance(formset, AllocationInlineFormSet):
+            # Stored by `save_model`; the change message of the history names none of its rows.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            return
+        super().save_formset(request, form, formset, change)
 
     def page_notices(self, obj) -> list[str]:
         # A facility supported for the same content on another approved đề án (TTLT 26/2014 Điều 7.4):

@@ -9,12 +9,14 @@ resource exports a row (`export_row`) and declares the widgets that read a cell 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
+from programmes import allocations
 from programmes.models import (
     Beneficiary,
     Disbursement,
@@ -23,12 +25,22 @@ from programmes.models import (
     PlanLine,
     Programme,
     Project,
+    ProjectAllocation,
     ProjectStatus,
     Scheme,
     SchemeLevel,
 )
 
-from .widgets import ChoiceWidget, CountWidget, DateWidget, KeyWidget, MoneyWidget, TextWidget, YesNoWidget
+from .widgets import (
+    ChoiceWidget,
+    CountWidget,
+    DateWidget,
+    KeyWidget,
+    MoneyWidget,
+    SharesWidget,
+    TextWidget,
+    YesNoWidget,
+)
 
 LEVELS = ChoiceWidget({SchemeLevel.NATIONAL: "KCQG", SchemeLevel.LOCAL: "KCĐP"})
 PROGRAMMES = ChoiceWidget(
@@ -225,6 +237,44 @@ class ProjectFormat(Format):
                "start date, acceptance and settlement from the end date."),
     )  # fmt: skip
     programme = programme_column("plan__scheme__programme")
+    # Written by `export_rows` from the đề án's shares (the column's path only says whether it has any).
+    allocations = column(
+        "final_year", "Phân bổ kinh phí theo năm", SharesWidget(), key="allocations",
+        note=_("A multi-year project only: each year's share from the plan's year, “2022: 300.000.000; "
+               "2023: 400.000.000”, the counterpart and other funds after slashes "
+               "(“2022: 300.000.000 / 150.000.000 / 0”) or shared like the support. Empty: unchanged."),
+    )  # fmt: skip
+
+    @classmethod
+    def export_rows(cls, queryset: QuerySet, chunk_size: int = 2_000) -> Iterator[list]:
+        """`Format.export_rows`, with the shares of a multi-year đề án written out: one more query for
+        a chunk of rows holding any (most hold none)."""
+        names = list(cls.fields)
+        code_at, shares_at = names.index("code"), names.index("allocations")
+        for chunk in _chunks(super().export_rows(queryset, chunk_size), chunk_size):
+            shared = [row[code_at] for row in chunk if row[shares_at]]
+            written = {}
+            if shared:
+                stored = defaultdict(list)
+                for row in ProjectAllocation.objects.filter(project__code__in=shared).values(
+                    "project__code", "year", *allocations.MONEY
+                ):
+                    stored[row["project__code"]].append(row)
+                written = {code: allocations.written(allocations.shares_of(rows)) for code, rows in stored.items()}
+            for row in chunk:
+                row[shares_at] = written.get(row[code_at], "") if row[shares_at] else ""
+                yield row
+
+
+def _chunks(rows, size: int):
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 class FacilityFormat(Format):

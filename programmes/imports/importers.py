@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from programmes import caps, services
+from programmes import allocations, caps, services
 from programmes.access import may_write_in_province
 from programmes.lib.formatting import money
 from programmes.lib.text import search_key, text_problem
@@ -552,10 +552,35 @@ class ProjectImporter(_PlannedRows):
         row.target, row.stored = target, stored
         row.key = (values["code"],)
         row.label = f"{values['code']} – {values['name']}"
+        shares = self.shares(row, target, stored)
         if stored is not None and "organisation" in row.context:
             row.action = "updated"
         else:
             self.compare(row)
+            if shares is not None and row.action == "unchanged":
+                row.action = "updated"
+
+    def shares(self, row, target: Project, stored: Project | None):
+        """The row's shares by year (“Phân bổ kinh phí theo năm”), checked against the đề án as the row
+        makes it; None when the cell is empty or repeats the stored shares (kept)."""
+        cell = row.values.get("allocations")
+        if cell is None:
+            return None
+        shares, complete = cell
+        if not complete:
+            shares = allocations.spread(target, shares)
+        target.year = target.plan.year
+        errors = allocations.share_errors(target, shares)
+        if errors:
+            raise RowError(self.format.fields["allocations"].column_name, " ".join(errors))
+        if stored is not None and shares == services.projects.stored_shares(stored):
+            return None
+        row.context["shares"] = shares
+        row.notes.append(
+            _("shares by year: %(shares)s")
+            % {"shares": "; ".join(f"{share.year}: {money(share.kc_support)}" for share in shares)}
+        )
+        return shares
 
     def fill_status_dates(self, project: Project, stored: Project | None) -> None:
         """The dates the row's status needs, from the row's dates (a stored date is kept)."""
@@ -595,7 +620,9 @@ class ProjectImporter(_PlannedRows):
                 self.new_organisations[key] = organisation
                 changes.append(Change(organisation, "created", {}, {}, row.number))
             project.implementing_unit = organisation
-        services.save(project, user=self.user, reason=self.reason)
+        services.project_save(
+            project=project, user=self.user, reason=self.reason, allocations=row.context.get("shares")
+        )
         changes.append(self.change(row, project))
         return changes
 

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import widgets
 
+from programmes import allocations
 from programmes.forms import parse_money
-from programmes.lib.text import normalise, search_key
+from programmes.lib.text import normalise, search_key, text_problem
 
 _DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 
@@ -56,6 +57,23 @@ class TextWidget(widgets.CharWidget):
 
     def render(self, value, obj=None, **kwargs):
         return value or ""
+
+
+class SharesWidget(TextWidget):
+    """A multi-year đề án's shares by year in one cell (`programmes.allocations.parse`): read as
+    (shares, whether the counterpart and other funds were given), blank as None."""
+
+    def __init__(self):
+        super().__init__(max_length=1000)
+
+    def clean(self, value, row=None, **kwargs):
+        text = super().clean(value, row, **kwargs)
+        if not text:
+            return None
+        problem = text_problem(text)  # the text rule, as for any text cell (`services._parse`)
+        if problem:
+            raise ValueError(problem)
+        return allocations.parse(text)
 
 
 class DateWidget(widgets.Widget):

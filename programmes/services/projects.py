@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+# `project_save`'s argument `allocations` would hide the module of that name.
+from .. import allocations as by_year
 from .. import caps, lifecycle, money, statuses
 from ..access import (
     is_approver,
@@ -15,6 +17,7 @@ from ..access import (
 from ..models import (
     Project,
     ProjectAdjustment,
+    ProjectAllocation,
     ProjectStatus,
 )
 from .guard import (
@@ -68,17 +71,76 @@ def _stop_errors(project: Project) -> dict[str, list[str]]:
     return errors
 
 
+def stored_shares(project: Project | None) -> list[by_year.Share]:
+    """The shares by year of a stored đề án (none read for a đề án of one year)."""
+    if project is None or project.pk is None or project.final_year is None:
+        return []
+    return by_year.shares_of(project.allocations.all())
+
+
+def _share_errors(stored: Project | None, project: Project, shares: list[by_year.Share] | None) -> list[str]:
+    """The shares as they would be saved (`shares`, or the stored ones kept) against the đề án as it would be."""
+    if shares is None:
+        if stored is None or stored.final_year is None:
+            return []
+        if all(getattr(stored, name) == getattr(project, name) for name in (*by_year.MONEY, "year")):
+            return []
+        shares = stored_shares(stored)
+    errors = by_year.share_errors(project, shares)
+    if errors and stored is not None and stored.final_year is not None and shares == stored_shares(stored):
+        errors.append(_("This project is shared among years: change the share of each year with it."))
+    return errors
+
+
+def _write_shares(project: Project, shares: list[by_year.Share], user: Actor, reason: str) -> None:
+    """Store `shares` (already checked) as the đề án's, each change in the history, and its last year."""
+    message = _("The shares by year do not add up to the project's money; nothing was saved.")
+    stored = {row.year: row for row in project.allocations.all()} if project.final_year is not None else {}
+    wanted = {share.year: share for share in shares}
+    for year, row in stored.items():
+        if year not in wanted:
+            delete_checked(with_author(row, user, reason), message=message)
+    for share in shares:
+        row = stored.get(share.year) or ProjectAllocation(project=project, year=share.year)
+        values = {name: share.amount(name) for name in by_year.MONEY}
+        if row.pk and all(getattr(row, name) == value for name, value in values.items()):
+            continue
+        for name, value in values.items():
+            setattr(row, name, value)
+        save_checked(with_author(row, user, reason), message=message)
+    final_year = max(wanted) if wanted else None
+    if project.final_year != final_year:
+        Project.objects.filter(pk=project.pk).update(final_year=final_year)
+        project.final_year = final_year
+
+
 @transaction.atomic
-def project_save(*, project: Project, user: Actor = None, reason: str = "") -> Project:
-    """Create or update a đề án, following the lifecycle (lifecycle.PROJECT_MOVES)."""
+def project_save(*, project: Project, user: Actor = None, reason: str = "", allocations: list | None = None) -> Project:
+    """Create or update a đề án, following the lifecycle (lifecycle.PROJECT_MOVES).
+
+    `allocations`: its shares by year (`by_year.Share`), an empty list for a đề án of one year,
+    None to keep the stored ones (which must still add up to its money).
+    """
+    shares = None if allocations is None else by_year.shares_of(allocations)
     stored = lock_project(project) if project.pk else None
     authorise(user, project, stored)
     errors: dict[str, list[str]] = {}
     if stored is not None:
         # The running totals and the payments' digest belong to the database triggers, never to a form.
-        for name in Project.KEPT_BY_TRIGGERS:
+        for name in (*Project.KEPT_BY_TRIGGERS, "final_year"):
             setattr(project, name, getattr(stored, name))
         errors.update(_project_edit_errors(user, stored, project))
+        if shares is not None and shares == stored_shares(stored):
+            shares = None
+        if shares is not None and stored.status in statuses.DECIDED:
+            errors.setdefault("allocations", []).append(
+                _("After approval, the shares by year change only through an adjustment decision.")
+            )
+    elif shares == []:
+        shares = None
+    share_errors = _share_errors(stored, project, shares)
+    if share_errors:
+        errors.setdefault("allocations", []).extend(share_errors)
     old_status = stored.status if stored else None
     move_errors = lifecycle.project_move_errors(
         user, old_status, project.status, reason=reason, paid=stored.disbursed_amount if stored else 0
@@ -98,12 +160,13 @@ def project_save(*, project: Project, user: Actor = None, reason: str = "") -> P
     if errors:
         raise ValidationError(errors)
     project.full_clean()
-    if unchanged(stored, project):
-        return project
-    save_checked(
-        with_author(project, user, reason),
-        message=_("The project's KC support cannot be lower than what is disbursed or allotted."),
-    )
+    if not unchanged(stored, project):
+        save_checked(
+            with_author(project, user, reason),
+            message=_("The project's KC support cannot be lower than what is disbursed or allotted."),
+        )
+    if shares is not None:
+        _write_shares(project, shares, user, reason)
     return project
 
 
@@ -176,6 +239,13 @@ def project_adjust(
     )
     if support:
         errors["new_kc_support"] = support
+    shares = None
+    if project.final_year is not None and effective_on:
+        # A multi-year đề án: the difference goes to the share of the year the adjustment applies in.
+        new = {name: getattr(adjustment, f"new_{name}") for name in by_year.MONEY}
+        shares, share_errors = by_year.adjusted_shares(project, stored_shares(project), effective_on, new)
+        if share_errors:
+            errors.setdefault("new_kc_support", []).extend(share_errors)
     if errors:
         raise ValidationError(errors)
     adjustment.full_clean()
@@ -190,4 +260,6 @@ def project_adjust(
         with_author(project, user, _("Adjustment %(number)s") % {"number": decision_number}),
         message=_("The project's KC support cannot be lower than what is disbursed or allotted."),
     )
+    if shares is not None:
+        _write_shares(project, shares, user, _("Adjustment %(number)s") % {"number": decision_number})
     return adjustment

@@ -89,10 +89,21 @@ class Payment(serializers.Serializer):
     voucher_number = serializers.CharField(allow_blank=True)
 
 
+class Share(serializers.Serializer):
+    year = serializers.IntegerField()
+    kc_support = serializers.IntegerField()
+    counterpart_funds = serializers.IntegerField()
+    other_funds = serializers.IntegerField()
+
+
 class Project(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-    year = serializers.IntegerField()
+    year = serializers.IntegerField(help_text="The year of its plan (a multi-year đề án's first year).")
+    final_year = serializers.IntegerField(
+        allow_null=True, help_text="A multi-year đề án's last year; null for a đề án of one year."
+    )
+    shares = Share(many=True, source="allocations.all", help_text="A multi-year đề án's share of each year.")
     level = serializers.CharField(source="plan.scheme.level")
     content = serializers.CharField(source="content.code")
     status = serializers.CharField()

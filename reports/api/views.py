@@ -20,7 +20,7 @@ from programmes.models import Disbursement, Project, Province
 from programmes.replica import replica_reads
 from programmes.units import province_code, unit_on
 
-from .. import status
+from .. import figures, status
 from ..periods import period_for
 from . import serializers as shapes
 
@@ -167,9 +167,9 @@ class ProjectsView(ReplicaReads, generics.ListAPIView):
         payments = Prefetch("disbursements", queryset=Disbursement.objects.order_by("paid_on", "id"))
         return (
             Project.objects.for_user(self.request.user)
-            .filter(column, year=year)
+            .filter(column, figures.of_year(year))  # a multi-year đề án in each of its years
             .select_related("plan__scheme", "content")
-            .prefetch_related(payments)
+            .prefetch_related(payments, "allocations")
             .order_by("code")
         )
 
