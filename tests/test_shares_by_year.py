@@ -337,6 +337,8 @@ def test_the_officer_enters_the_shares_in_the_đề_án_page_and_a_wrong_sum_is_
     assert draft.final_year == 2024
     assert list(draft.allocations.values_list("year", "kc_support")) == [(2023, 400 * TRIEU), (2024, 200 * TRIEU)]
     assert ProjectAllocation.history.filter(project_id=draft.pk, history_user=thanhhoa_officer).count() == 2
+    history = client.get(reverse("admin:programmes_project_history", args=[draft.pk])).content.decode()
+    assert "Lịch sử phân bổ kinh phí theo năm của đề án" in history and "200.000.000" in history
 
     # Once approved, the table is read only (an adjustment decision changes it).
     Project.objects.filter(pk=draft.pk).update(status=S.APPROVED, decision_date=d(2023, 3, 1), decision_number="5/QĐ")
@@ -378,3 +380,11 @@ def test_the_api_lists_a_multi_year_đề_án_in_each_of_its_years_with_its_shar
         assert [share["kc_support"] for share in found[phase.code]["shares"]] == [300 * TRIEU, 400 * TRIEU, 200 * TRIEU]
     found = {row["code"] for row in api.get("/api/v1/provinces/38/projects/", {"year": 2025}).json()["results"]}
     assert phase.code not in found
+
+
+def test_the_list_shows_a_multi_year_đề_án_with_its_years(client, period_2022_2024, thanhhoa_officer):
+    from django.urls import reverse
+
+    client.force_login(thanhhoa_officer)
+    page = client.get(reverse("admin:programmes_project_changelist"), {"nam": 2022})
+    assert "2022–2024" in page.content.decode()

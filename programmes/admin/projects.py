@@ -393,13 +393,22 @@ class ProjectAdmin(OneTimeEntryMixin, ExportMixin, TotalsChangeListMixin, Scoped
     object_history_template = "admin/programmes/project/object_history.html"
 
     def history_view(self, request, object_id, extra_context=None):
-        """The đề án's history, then its payments' (entered, changed, deleted), newest first: a
-        payment is part of what happened to the đề án."""
+        """The đề án's history, then its payments' and its shares by year's (entered, changed,
+        deleted), newest first: they are part of what happened to the đề án."""
         self._require_in_scope(request, object_id)  # a number, of a đề án the user sees
         payments = (
             Disbursement.history.filter(project_id=object_id).select_related("history_user").order_by("-history_date")
         )
-        context = {"payment_history": payments[:PAYMENT_HISTORY_ROWS], "payment_history_rows": PAYMENT_HISTORY_ROWS}
+        shares = (
+            ProjectAllocation.history.filter(project_id=object_id)
+            .select_related("history_user")
+            .order_by("-history_date")
+        )
+        context = {
+            "payment_history": payments[:PAYMENT_HISTORY_ROWS],
+            "payment_history_rows": PAYMENT_HISTORY_ROWS,
+            "share_history": shares[:PAYMENT_HISTORY_ROWS],
+        }
         return super().history_view(request, object_id, {**context, **(extra_context or {})})
 
     def get_fieldsets(self, request, obj=None):
@@ -434,7 +443,8 @@ class ProjectAdmin(OneTimeEntryMixin, ExportMixin, TotalsChangeListMixin, Scoped
 
     @admin.display(description=_("year"), ordering="year")
     def year_column(self, obj):
-        return obj.year
+        # A multi-year đề án shows its years (it is filed, filtered and sorted under the first).
+        return f"{obj.year}–{obj.final_year}" if obj.final_year else obj.year
 
     @admin.display(description=_("total cost (đồng)"))
     def total_cost_display(self, obj):
