@@ -2,8 +2,9 @@
 
 Every renderer (the HTML preview, the PDF, the Excel workbook, the command) and every test reads
 its numbers from here. `summary()` answers Biểu 01, Biểu 02 and the disbursement status in a
-constant number of queries (twelve, whatever the size of the data: tests pin it); `project_rows()`
-answers Biểu 03 in five. Amounts are whole đồng; percentages exact `Decimal`, rounded at display.
+constant number of queries (eleven; thirteen when a đề án shares the year: whatever the size of
+the data, tests pin it); `project_rows()` answers Biểu 03 in five. Amounts are whole đồng;
+percentages exact `Decimal`, rounded at display.
 
 Definitions (domain.md §6–§7, report-layout.md §1d):
 
@@ -391,9 +392,10 @@ def _stopped_by(day: datetime.date, prefix: str = "") -> Q:
 def summary(
     cov: Coverage, *, comparisons: bool = True, counts_on: datetime.date | None = None, lagging: bool = False
 ) -> Summary:
-    """Biểu 01, Biểu 02 and the disbursement status of what `cov` covers. Twelve queries for a period
-    of one report year, nine more for each further year a longer window covers (at most five): two of
-    each year's over its multi-year đề án and their payments (`_shared_rows`).
+    """Biểu 01, Biểu 02 and the disbursement status of what `cov` covers. Eleven queries for a period
+    of one report year, eight more for each further year a longer window covers (at most five); one
+    of each year's looks for multi-year đề án sharing it, and finding some reads them and their
+    payments in two more (`_shared_rows`).
 
     Each query groups by unit, plan and activity content, reading covering indexes (payments carry
     their đề án's plan and content); the level of each plan comes from one small read of the plans,
@@ -401,7 +403,7 @@ def summary(
 
     Without `comparisons` (the status page, the API): the same figures by the same expressions,
     less what only the report prints — the same period last year, the money carried over from
-    earlier years' plans (both zero) and the outputs (none). Ten queries, and the payments read
+    earlier years' plans (both zero) and the outputs (none). Nine queries (eleven with shares), and the payments read
     are the year's up to the period's end only, not also last year's.
 
     With `counts_on` (a day), each status row also counts the đề án the report lists (`listed`)
@@ -559,7 +561,8 @@ def _segment_rows(cov: Coverage, period: Period, unit: str, comparisons, counts_
 
 def _shared_rows(cov: Coverage, period: Period, units, comparisons, counts_on, lagging) -> tuple[list, list]:
     """What the multi-year đề án change in the figures of one report year: two queries, over the
-    few đề án with a share of the year (`programmes.allocations`) and their payments.
+    few đề án with a share of the year (`programmes.allocations`) and their payments; one look at
+    the shares' index before them, and only that when no đề án shares the year (or, with comparisons, the year before).
 
     The year's đề án are counted above with their whole money; here a multi-year one counts its
     share of the year instead (the share in force on the period's last day: an adjustment changes
@@ -568,6 +571,8 @@ def _shared_rows(cov: Coverage, period: Period, units, comparisons, counts_on, l
     of the year are performed against the year's plan, not money carried over.
     """
     year, start, end = period.year, period.date_from, period.date_until
+    if not ProjectAllocation.objects.filter(year__in=(year, year - 1) if comparisons else (year,)).exists():
+        return [], []  # no đề án shares the year: one read of a small index, not two queries to build
     year_start, year_end = period.year_start(), datetime.date(year, 12, 31)
     # The adjustments after the period's end that changed this year's share: (new − old) of each.
     later = ProjectAdjustment.objects.filter(project=OuterRef("pk"), effective_on__gt=end).filter(

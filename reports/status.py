@@ -502,8 +502,8 @@ def province_status(
     """Each unit the user sees, over the period: the report's money, the đề án, the lagging ones, the report.
 
     Reviewers see every unit (or a region's); province users their province and the units it grew
-    out of. The report's summary (ten queries without comparisons), one count of listed and lagging đề án per unit,
-    and the reports' states (`completeness`' three) when the period is a reporting period.
+    out of. The report's summary (nine queries without comparisons), one count of listed and lagging
+    đề án per unit, and the reports' states (`completeness`' three) when the period is a reporting period.
     """
     own = None if sees_all_provinces(user) else user_province(user)
     if own is None and not sees_all_provinces(user):

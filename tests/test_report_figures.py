@@ -275,4 +275,4 @@ def test_the_figures_take_a_constant_number_of_queries(thanhhoa_2024, scope):
     for _ in range(5):
         item = project(more, 100, started=d(2024, 3, 1))
         disburse(item, 50 * TRIEU, paid_on=d(2024, 4, 1))
-    assert count() == before == 17  # 12 for the summary, 5 for Biểu 03 (2 and 1 over the multi-year đề án)
+    assert count() == before == 16  # 11 for the summary, 5 for Biểu 03 (1 and 1 over the shares by year)

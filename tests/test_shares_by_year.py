@@ -388,3 +388,19 @@ def test_the_list_shows_a_multi_year_đề_án_with_its_years(client, period_202
     client.force_login(thanhhoa_officer)
     page = client.get(reverse("admin:programmes_project_changelist"), {"nam": 2022})
     assert "2022–2024" in page.content.decode()
+
+
+def test_with_shares_the_figures_still_take_a_constant_number_of_queries(period_2022_2024):
+    from django.test.utils import CaptureQueriesContext
+
+    cov = figures.coverage(period_for(2023, "year"), province=period_2022_2024["province"])
+    with CaptureQueriesContext(connection) as queries:
+        figures.summary(cov)
+    assert len(queries) == 13  # the look at the shares found some: their đề án and payments, two more queries
+    plan_2023 = period_2022_2024["plans"][2023]
+    for _ in range(3):
+        more = project(plan_2023, 200, status=S.REGISTERED, decision_date=None, counterpart_funds=0)
+        _write_shares(more, shares(100, 100, first=2023, counterpart=(0, 0)), None, "")
+    with CaptureQueriesContext(connection) as queries:
+        figures.summary(cov)
+    assert len(queries) == 13
