@@ -86,16 +86,17 @@ def share_errors(project, shares: list[Share]) -> list[str]:
     return errors
 
 
-def share_year(project, day) -> int:
-    """The year whose share an adjustment applying from `day` changes: that day's year, within the
-    đề án's years (an adjustment after its last year changes the last share)."""
-    return min(max(day.year, project.year), project.final_year)
+def share_year(first: int, last: int, day) -> int:
+    """The year whose share an adjustment applying from `day` changes, for a đề án shared from `first`
+    to `last`: that day's year, within those (an adjustment after the last year changes the last
+    share). `reports.figures` asks the same in SQL of the adjustments after a period."""
+    return min(max(day.year, first), last)
 
 
 def adjusted_shares(project, shares: list[Share], day, new: dict[str, int]) -> tuple[list[Share], list[str]]:
     """The shares after an adjustment applying from `day` sets the đề án's amounts to `new`: each
     difference goes to the share of `share_year(day)`; refused when that share would fall below zero."""
-    year = share_year(project, day)
+    year = share_year(project.year, project.final_year, day)
     changed, errors = [], []
     for share in shares:
         if share.year != year:

@@ -42,7 +42,7 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum,
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from programmes import lags, statuses
+from programmes import allocations, lags, statuses
 from programmes.lib.formatting import millions, ratio
 from programmes.lib.text import search_key
 from programmes.models import (
@@ -524,13 +524,7 @@ def _segment_rows(cov: Coverage, period: Period, unit: str, comparisons, counts_
         sums["carry_over"] = Coalesce(Sum("amount", filter=Q(year__lt=year) & in_period), 0)
     else:
         read = Q(paid_on__range=(min(start, period.year_start()), end), year=year)
-    payment_rows = (
-        Disbursement.objects.filter(cov.rows(), cov.of_content())
-        .filter(read)
-        .values(*units, plan_ref=F("plan"), content_ref=F("content"))
-        .annotate(**sums)
-        .order_by()
-    )
+    payment_rows = _payment_sums(cov, units, read, sums)
     # 6–7. Outputs: targets of the year's plan lines, and the đề án's planned and achieved figures.
     plan_targets = (
         Indicator.objects.filter(cov.rows(), cov.of_content(), year=year, plan__isnull=False)
@@ -574,7 +568,8 @@ def _shared_rows(cov: Coverage, period: Period, units, comparisons, counts_on, l
     if not ProjectAllocation.objects.filter(year__in=(year, year - 1) if comparisons else (year,)).exists():
         return [], []  # no đề án shares the year: one read of a small index, not two queries to build
     year_start, year_end = period.year_start(), datetime.date(year, 12, 31)
-    # The adjustments after the period's end that changed this year's share: (new − old) of each.
+    # The adjustments after the period's end that changed this year's share (`allocations.share_year`
+    # in SQL: applying in this year, or after it when it is the last): (new − old) of each.
     later = ProjectAdjustment.objects.filter(project=OuterRef("pk"), effective_on__gt=end).filter(
         Q(effective_on__lte=year_end) | Q(project__final_year=year)
     )
@@ -632,14 +627,18 @@ def _shared_rows(cov: Coverage, period: Period, units, comparisons, counts_on, l
         read |= in_last_year
         sums["last_year"] = Coalesce(Sum("amount", filter=in_last_year), 0)
         sums["carry_over"] = -Coalesce(Sum("amount", filter=in_year & in_period), 0)
-    payments = (
+    return list(projects), list(_payment_sums(cov, units, read, sums))
+
+
+def _payment_sums(cov: Coverage, units, read: Q, sums: dict):
+    """The payments `read` of what `cov` covers, summed as `sums` per unit, plan and content."""
+    return (
         Disbursement.objects.filter(cov.rows(), cov.of_content())
         .filter(read)
         .values(*units, plan_ref=F("plan"), content_ref=F("content"))
         .annotate(**sums)
         .order_by()
     )
-    return list(projects), list(payments)
 
 
 def _counted(projects, shown: Q, year: int, counts_on, lagging) -> tuple:
@@ -961,11 +960,10 @@ def _shares_in_force(cov: Coverage, adjustments) -> dict[int, list[int]]:
     ):
         found[project_id], years[project_id] = list(amounts), (first, last)
     for project_id, effective_on, _number, _decided_on, *old_new in adjustments:
-        if project_id in found and effective_on > period.date_until:
-            first, last = years[project_id]
-            if min(max(effective_on.year, first), last) in period.years:
-                for index in range(3):
-                    found[project_id][index] -= old_new[3 + index] - old_new[index]
+        later = project_id in found and effective_on > period.date_until
+        if later and allocations.share_year(*years[project_id], effective_on) in period.years:
+            for index in range(3):  # (old, new) of the support, counterpart and other funds
+                found[project_id][index] -= old_new[3 + index] - old_new[index]
     return found
 
 

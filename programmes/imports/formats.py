@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
 from programmes import allocations
+from programmes.lib.iterables import chunked
 from programmes.models import (
     Beneficiary,
     Disbursement,
@@ -251,7 +252,7 @@ class ProjectFormat(Format):
         a chunk of rows holding any (most hold none)."""
         names = list(cls.fields)
         code_at, shares_at = names.index("code"), names.index("allocations")
-        for chunk in _chunks(super().export_rows(queryset, chunk_size), chunk_size):
+        for chunk in chunked(super().export_rows(queryset, chunk_size), chunk_size):
             shared = [row[code_at] for row in chunk if row[shares_at]]
             written = {}
             if shared:
@@ -264,17 +265,6 @@ class ProjectFormat(Format):
             for row in chunk:
                 row[shares_at] = written.get(row[code_at], "") if row[shares_at] else ""
                 yield row
-
-
-def _chunks(rows, size: int):
-    chunk = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 class FacilityFormat(Format):

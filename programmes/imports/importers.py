@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from programmes import allocations, caps, services
 from programmes.access import may_write_in_province
+from programmes.lib import iterables
 from programmes.lib.formatting import money
 from programmes.lib.text import search_key, text_problem
 from programmes.models import (
@@ -132,9 +133,7 @@ def _shown(model_field, record) -> str:
 
 
 def chunked(values, size=CHUNK):
-    values = list(values)
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
+    return iterables.chunked(values, size)
 
 
 class Importer(ABC):

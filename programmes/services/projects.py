@@ -78,16 +78,16 @@ def stored_shares(project: Project | None) -> list[by_year.Share]:
     return by_year.shares_of(project.allocations.all())
 
 
-def _share_errors(stored: Project | None, project: Project, shares: list[by_year.Share] | None) -> list[str]:
-    """The shares as they would be saved (`shares`, or the stored ones kept) against the đề án as it would be."""
-    if shares is None:
-        if stored is None or stored.final_year is None:
+def _share_errors(stored: Project | None, project: Project, shares, current: list[by_year.Share]) -> list[str]:
+    """The shares as they would be saved (`shares`, or the stored ones, `current`, when None) against
+    the đề án as it would be."""
+    kept = shares is None
+    if kept:
+        if not current or all(getattr(stored, name) == getattr(project, name) for name in (*by_year.MONEY, "year")):
             return []
-        if all(getattr(stored, name) == getattr(project, name) for name in (*by_year.MONEY, "year")):
-            return []
-        shares = stored_shares(stored)
+        shares = current
     errors = by_year.share_errors(project, shares)
-    if errors and stored is not None and stored.final_year is not None and shares == stored_shares(stored):
+    if errors and kept:
         errors.append(_("This project is shared among years: change the share of each year with it."))
     return errors
 
@@ -125,12 +125,13 @@ def project_save(*, project: Project, user: Actor = None, reason: str = "", allo
     stored = lock_project(project) if project.pk else None
     authorise(user, project, stored)
     errors: dict[str, list[str]] = {}
+    current = stored_shares(stored)  # read once (none for a đề án of one year)
     if stored is not None:
         # The running totals and the payments' digest belong to the database triggers, never to a form.
         for name in (*Project.KEPT_BY_TRIGGERS, "final_year"):
             setattr(project, name, getattr(stored, name))
         errors.update(_project_edit_errors(user, stored, project))
-        if shares is not None and shares == stored_shares(stored):
+        if shares is not None and shares == current:
             shares = None
         if shares is not None and stored.status in statuses.DECIDED:
             errors.setdefault("allocations", []).append(
@@ -138,7 +139,7 @@ def project_save(*, project: Project, user: Actor = None, reason: str = "", allo
             )
     elif shares == []:
         shares = None
-    share_errors = _share_errors(stored, project, shares)
+    share_errors = _share_errors(stored, project, shares, current)
     if share_errors:
         errors.setdefault("allocations", []).extend(share_errors)
     old_status = stored.status if stored else None
